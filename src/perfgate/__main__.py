@@ -1,0 +1,5 @@
+"""Entry point for ``python -m perfgate``."""
+
+from perfgate.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""``perfgate run``: measure a command and write a run receipt."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from perfgate.cli.args import (
+    duration_ns,
+    key_value,
+    non_negative_u32,
+    non_negative_u64,
+    positive_u32,
+    positive_u64,
+)
+from perfgate.types.errors import UsageError
+
+DEFAULT_REPEAT = 5
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="measure a command and write a run receipt",
+        description=(
+            "Run COMMAND (no shell) WARMUP + REPEAT times and write a "
+            "perfgate.run.v1 receipt with wall time, CPU time and peak memory."
+        ),
+        usage="perfgate run --name NAME [options] -- COMMAND [ARG...]",
+    )
+    parser.add_argument("--name", required=True, help="bench name in the receipt")
+    parser.add_argument(
+        "--repeat",
+        type=positive_u32,
+        default=DEFAULT_REPEAT,
+        help=f"measured iterations (default {DEFAULT_REPEAT})",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=non_negative_u32,
+        default=0,
+        help="iterations run first and left out of the stats (default 0)",
+    )
+    parser.add_argument(
+        "--work",
+        type=positive_u64,
+        help="work units per iteration; adds throughput_per_s",
+    )
+    parser.add_argument("--cwd", help="working directory of the command")
+    parser.add_argument(
+        "--timeout",
+        type=duration_ns,
+        help="per-iteration limit such as 500ms, 2s, 1m or 1h30m; "
+        "the whole process group is killed when it passes",
+    )
+    parser.add_argument(
+        "--env",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set an environment variable for the command (repeatable)",
+    )
+    parser.add_argument(
+        "--output-cap-bytes",
+        type=non_negative_u64,
+        default=None,
+        metavar="BYTES",
+        help="bytes of stdout and of stderr kept per sample (default 8192)",
+    )
+    parser.add_argument(
+        "--allow-nonzero",
+        action="store_true",
+        help="exit 0 even when the command fails or times out",
+    )
+    parser.add_argument(
+        "--include-hostname-hash",
+        action="store_true",
+        help="record a SHA-256 hash of the hostname",
+    )
+    parser.add_argument("--out", help="receipt path (default: stdout)")
+    parser.add_argument("--pretty", action="store_true", help="indent the JSON")
+    parser.add_argument(
+        "command", nargs=argparse.REMAINDER, help="the command and its arguments"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from perfgate.adapters.host import SystemClock, SystemHostProbe
+    from perfgate.adapters.ports import DEFAULT_OUTPUT_CAP_BYTES
+    from perfgate.adapters.process import PosixProcessRunner
+    from perfgate.app.run import RunRequest, run_bench
+    from perfgate.cli.io import write_output
+    from perfgate.types.codec import encode
+
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise UsageError(
+            "perfgate run: missing COMMAND; put it after `--`, e.g. "
+            "`perfgate run --name t -- sleep 0.1`"
+        )
+    request = RunRequest(
+        name=args.name,
+        command=tuple(command),
+        repeat=args.repeat,
+        warmup=args.warmup,
+        work_units=args.work,
+        cwd=args.cwd,
+        env=dict(args.env),
+        timeout_ns=args.timeout,
+        output_cap_bytes=(
+            DEFAULT_OUTPUT_CAP_BYTES
+            if args.output_cap_bytes is None
+            else args.output_cap_bytes
+        ),
+        include_hostname_hash=args.include_hostname_hash,
+    )
+    outcome = run_bench(request, PosixProcessRunner(), SystemHostProbe(), SystemClock())
+    write_output(args.out, encode(outcome.receipt, pretty=args.pretty))
+
+    if outcome.failures and not args.allow_nonzero:
+        for failure in outcome.failures:
+            sys.stderr.write(f"perfgate: {failure}\n")
+        sys.stderr.write(
+            f"perfgate: error: {len(outcome.failures)} of "
+            f"{args.warmup + args.repeat} iterations of {args.name!r} failed or "
+            "timed out (receipt written; pass --allow-nonzero to accept this)\n"
+        )
+        return 1
+    return 0

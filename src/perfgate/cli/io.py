@@ -1,0 +1,119 @@
+"""File input and atomic file output for the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+
+from perfgate.types.errors import InputError, OutputError
+
+# Receipts of 100,000 samples are about 10 MB; a larger input is far more
+# likely a wrong file, and reading it whole could exhaust memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+def read_input(path: str, what: str) -> bytes:
+    """Read a whole input file; raise InputError naming the path on failure.
+
+    ``what`` names the expected content in messages, e.g. "run receipt".
+    """
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise InputError(f"{path}: is a directory; pass the {what} file")
+            if info.st_size > MAX_INPUT_BYTES:
+                raise InputError(
+                    f"{path}: file is {info.st_size} bytes, above the "
+                    f"{MAX_INPUT_BYTES} byte limit for a {what}; check the path"
+                )
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found; pass the path of a {what}") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{path}: is a directory; pass the {what} file") from exc
+    except PermissionError as exc:
+        raise InputError(f"{path}: permission denied; make it readable") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{path}: larger than the {MAX_INPUT_BYTES} byte limit for a {what}; "
+            "check the path"
+        )
+    return data
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one.
+
+    The bytes go to a temporary file in the same directory, which is flushed
+    to disk and then renamed over ``path``. On any error, including an
+    interrupt, the temporary file is removed and ``path`` is left untouched.
+    A SIGKILL between creating and renaming can leave a ``.perfgate-*.tmp``
+    file behind, but never a partial ``path``.
+    """
+    directory = os.path.dirname(path) or "."
+    base = os.path.basename(path)
+    if not base:
+        raise OutputError(f"{path}: is a directory path; pass a file path")
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: is a directory; pass a file path")
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{base}.perfgate-", suffix=".tmp", dir=directory
+        )
+    except FileNotFoundError as exc:
+        raise OutputError(
+            f"{path}: cannot write: directory {directory!r} does not exist; "
+            "create it first"
+        ) from exc
+    except NotADirectoryError as exc:
+        raise OutputError(
+            f"{path}: cannot write: {directory!r} is not a directory"
+        ) from exc
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+    renamed = False
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+        renamed = True
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    finally:
+        if not renamed:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    # Makes the rename itself durable; not every platform allows it.
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_output(path: str | None, data: bytes) -> None:
+    """Write to ``path`` atomically, or to stdout when ``path`` is None or '-'."""
+    if path is None or path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(path, data)

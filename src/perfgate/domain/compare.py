@@ -1,0 +1,223 @@
+"""Budgets, deltas and the verdict of a comparison.
+
+Every delta is computed with plain IEEE-754 doubles in exactly the order of
+the receipt contract, with no rounding and no tolerance, so that a verdict on
+a threshold boundary matches the Rust perfgate 0.2 bit for bit::
+
+    ratio          = current / baseline
+    pct            = (current - baseline) / baseline
+    regression     = max(pct, 0) for "lower", max(-pct, 0) for "higher"
+    warn_threshold = threshold * warn_factor
+    status         = fail if regression > threshold
+                     else warn if regression >= warn_threshold
+                     else pass
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from perfgate.domain.metrics import (
+    ALL_METRICS,
+    DEFAULT_GATED,
+    default_direction,
+    median_value,
+)
+from perfgate.domain.stats import NS_PER_MS
+from perfgate.types.errors import ComparisonError
+from perfgate.types.receipts import (
+    Budget,
+    Delta,
+    Direction,
+    MetricName,
+    Stats,
+    Status,
+    Verdict,
+    VerdictCounts,
+)
+
+DEFAULT_THRESHOLD = 0.20
+DEFAULT_WARN_FACTOR = 0.90
+
+EXIT_OK = 0
+EXIT_TOOL_ERROR = 1
+EXIT_FAIL = 2
+EXIT_WARN_AS_FAIL = 3
+
+
+@dataclass(frozen=True)
+class BudgetOverride:
+    """Per-metric settings; None falls back to the policy's defaults."""
+
+    threshold: float | None = None
+    warn_factor: float | None = None
+    direction: Direction | None = None
+
+
+@dataclass(frozen=True)
+class BudgetPolicy:
+    """How every metric is judged, and which metrics are gated."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    warn_factor: float = DEFAULT_WARN_FACTOR
+    overrides: Mapping[MetricName, BudgetOverride] = field(default_factory=dict)
+    # The exact set of gated metrics; None gates the defaults plus every
+    # metric that has an override.
+    metrics: frozenset[MetricName] | None = None
+
+    def gated_metrics(self) -> tuple[MetricName, ...]:
+        """Return the metrics to compare, in alphabetical order."""
+        if self.metrics is not None:
+            chosen = set(self.metrics)
+        else:
+            chosen = set(DEFAULT_GATED) | set(self.overrides)
+        return tuple(metric for metric in ALL_METRICS if metric in chosen)
+
+    def budget_for(self, metric: MetricName) -> Budget:
+        override = self.overrides.get(metric, BudgetOverride())
+        threshold = (
+            override.threshold if override.threshold is not None else self.threshold
+        )
+        warn_factor = (
+            override.warn_factor
+            if override.warn_factor is not None
+            else self.warn_factor
+        )
+        direction = override.direction or default_direction(metric)
+        return Budget(
+            threshold=threshold,
+            warn_threshold=threshold * warn_factor,
+            direction=direction,
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Budgets, deltas and verdict, keyed and ordered by metric name."""
+
+    budgets: dict[MetricName, Budget]
+    deltas: dict[MetricName, Delta]
+    verdict: Verdict
+
+
+def compare_values(baseline: float, current: float, budget: Budget) -> Delta:
+    """Compute one metric's delta and status.
+
+    A baseline of 0 gives no ratio: when the current value is 0 too the
+    metric passes with ratio 1 and pct 0; otherwise ComparisonError.
+    """
+    if baseline == 0:
+        if current == 0:
+            return Delta(
+                baseline=0.0,
+                current=0.0,
+                ratio=1.0,
+                pct=0.0,
+                regression=0.0,
+                status="pass",
+            )
+        raise ComparisonError("the baseline median is 0, so no ratio exists")
+    ratio = current / baseline
+    pct = (current - baseline) / baseline
+    if budget.direction == "lower":
+        regression = pct if pct > 0 else 0.0
+    else:
+        regression = -pct if pct < 0 else 0.0
+    status: Status
+    if regression > budget.threshold:
+        status = "fail"
+    elif regression >= budget.warn_threshold:
+        status = "warn"
+    else:
+        status = "pass"
+    return Delta(
+        baseline=baseline,
+        current=current,
+        ratio=ratio,
+        pct=pct,
+        regression=regression,
+        status=status,
+    )
+
+
+def comparable_medians(
+    baseline: Stats, current: Stats, metric: MetricName
+) -> tuple[float, float] | None:
+    """Return the (baseline, current) medians of a metric, or None if one lacks it.
+
+    For ``wall_ms``, when both sides carry the nanosecond summary, its
+    median divided by 1e6 replaces the whole-millisecond median: integer
+    milliseconds cannot tell 2 ms from 2.9 ms, and a command under 1 ms
+    would otherwise have a median of 0.
+    """
+    if (
+        metric == "wall_ms"
+        and baseline.wall_ns is not None
+        and current.wall_ns is not None
+    ):
+        return (
+            baseline.wall_ns.median / NS_PER_MS,
+            current.wall_ns.median / NS_PER_MS,
+        )
+    baseline_value = median_value(baseline, metric)
+    current_value = median_value(current, metric)
+    if baseline_value is None or current_value is None:
+        return None
+    return baseline_value, current_value
+
+
+def decide_verdict(deltas: Mapping[MetricName, Delta]) -> Verdict:
+    """Fail if any metric fails, else warn if any warns, else pass."""
+    counts = {"pass": 0, "warn": 0, "fail": 0}
+    reasons: list[str] = []
+    for metric in sorted(deltas):
+        status = deltas[metric].status
+        counts[status] += 1
+        if status != "pass":
+            reasons.append(f"{metric}_{status}")
+    verdict_status: Status
+    if counts["fail"]:
+        verdict_status = "fail"
+    elif counts["warn"]:
+        verdict_status = "warn"
+    else:
+        verdict_status = "pass"
+    return Verdict(
+        status=verdict_status,
+        counts=VerdictCounts(
+            pass_=counts["pass"], warn=counts["warn"], fail=counts["fail"]
+        ),
+        reasons=reasons,
+    )
+
+
+def compare_stats(baseline: Stats, current: Stats, policy: BudgetPolicy) -> Comparison:
+    """Compare every gated metric that both sides have.
+
+    Raises ComparisonError naming the metric when a baseline median is 0 and
+    the current one is not.
+    """
+    budgets: dict[MetricName, Budget] = {}
+    deltas: dict[MetricName, Delta] = {}
+    for metric in policy.gated_metrics():
+        medians = comparable_medians(baseline, current, metric)
+        if medians is None:
+            continue
+        budget = policy.budget_for(metric)
+        try:
+            delta = compare_values(medians[0], medians[1], budget)
+        except ComparisonError as exc:
+            raise ComparisonError(f"cannot compare {metric}: {exc}") from exc
+        budgets[metric] = budget
+        deltas[metric] = delta
+    return Comparison(budgets=budgets, deltas=deltas, verdict=decide_verdict(deltas))
+
+
+def exit_code_for(verdict_status: Status, *, fail_on_warn: bool) -> int:
+    """Map a verdict to the process exit code (tool errors are mapped elsewhere)."""
+    if verdict_status == "fail":
+        return EXIT_FAIL
+    if verdict_status == "warn" and fail_on_warn:
+        return EXIT_WARN_AS_FAIL
+    return EXIT_OK

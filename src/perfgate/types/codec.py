@@ -1,0 +1,175 @@
+"""Decode and encode receipts with errors that name the file and the field.
+
+Decoding is strict where the contract is strict (types, ranges, the
+``schema`` id, finite numbers) and lenient where it asks for forward
+compatibility (unknown fields are ignored).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+import msgspec
+
+from perfgate.types.errors import ReceiptError
+from perfgate.types.receipts import (
+    COMPARE_SCHEMA,
+    REPORT_SCHEMA,
+    RUN_SCHEMA,
+    U64_MAX,
+    CompareReceipt,
+    ReportReceipt,
+    RunReceipt,
+)
+
+T = TypeVar("T")
+
+# A JSON integer of 20 or more digits may exceed u64; only then is the
+# (slower) full walk for out-of-range integers needed.
+_LONG_INTEGER = re.compile(rb"[0-9]{20,}")
+
+_ENCODER = msgspec.json.Encoder()
+
+_REGENERATE_HINT = {
+    RUN_SCHEMA: "regenerate it with `perfgate run`",
+    COMPARE_SCHEMA: "regenerate it with `perfgate compare`",
+    REPORT_SCHEMA: "regenerate it with `perfgate report`",
+}
+
+
+class _SchemaProbe(msgspec.Struct):
+    schema: Any = None
+    report_type: Any = None
+
+
+def describe_validation_error(error: msgspec.MsgspecError) -> str:
+    """Turn a msgspec error into 'field `a.b[0]`: expected ...' wording."""
+    text = str(error)
+    what, separator, where = text.rpartition(" - at `")
+    if not separator:
+        return _lower_first(text)
+    path = where.rstrip("`")
+    path = path[2:] if path.startswith("$.") else path.lstrip("$")
+    what = what.replace("Object missing required field", "missing required field")
+    if path:
+        return f"field `{path}`: {_lower_first(what)}"
+    return _lower_first(what)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _iter_out_of_range(value: Any, path: str) -> Iterator[str]:
+    """Yield the path of every integer above u64 inside decoded data."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if value > U64_MAX:
+            yield path
+        return
+    if isinstance(value, msgspec.Struct):
+        for info in msgspec.structs.fields(value):
+            name = info.encode_name
+            yield from _iter_out_of_range(
+                getattr(value, info.name), f"{path}.{name}" if path else name
+            )
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _iter_out_of_range(item, f"{path}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _iter_out_of_range(item, f"{path}.{key}" if path else str(key))
+
+
+def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) -> T:
+    hint = _REGENERATE_HINT[expected]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise ReceiptError(f"{source}: file is empty; expected a {expected} receipt")
+    try:
+        probe = msgspec.json.decode(data, type=_SchemaProbe)
+    except msgspec.DecodeError as exc:
+        raise ReceiptError(
+            f"{source}: invalid JSON ({_lower_first(str(exc))}); {hint}"
+        ) from exc
+    except msgspec.ValidationError as exc:
+        raise ReceiptError(
+            f"{source}: expected a JSON object with {key} {expected!r}, "
+            f"found {describe_validation_error(exc).removeprefix('expected ')}"
+        ) from exc
+    found = getattr(probe, key)
+    if found != expected:
+        shown = "no field" if found is None else repr(found)
+        raise ReceiptError(
+            f"{source}: field `{key}`: expected {expected!r}, found {shown}; "
+            f"pass a {expected} receipt"
+        )
+    try:
+        decoded = msgspec.json.decode(data, type=kind)
+    except msgspec.MsgspecError as exc:
+        raise ReceiptError(
+            f"{source}: invalid {expected} receipt: "
+            f"{describe_validation_error(exc)}; {hint}"
+        ) from exc
+    if _LONG_INTEGER.search(data):
+        for path in _iter_out_of_range(decoded, ""):
+            raise ReceiptError(
+                f"{source}: invalid {expected} receipt: field `{path}`: "
+                f"integer above the u64 maximum {U64_MAX}; {hint}"
+            )
+    return decoded
+
+
+def decode_run(data: bytes, source: str) -> RunReceipt:
+    """Decode a ``perfgate.run.v1`` receipt read from ``source``."""
+    return _decode(data, source, RunReceipt, RUN_SCHEMA, "schema")
+
+
+def decode_compare(data: bytes, source: str) -> CompareReceipt:
+    """Decode a ``perfgate.compare.v1`` receipt read from ``source``."""
+    return _decode(data, source, CompareReceipt, COMPARE_SCHEMA, "schema")
+
+
+def decode_report(data: bytes, source: str) -> ReportReceipt:
+    """Decode a ``perfgate.report.v1`` envelope read from ``source``."""
+    return _decode(data, source, ReportReceipt, REPORT_SCHEMA, "report_type")
+
+
+def _check_finite(value: Any, path: str) -> None:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"non-finite number {value!r} at `{path}`")
+    elif isinstance(value, msgspec.Struct):
+        for info in msgspec.structs.fields(value):
+            name = info.encode_name
+            _check_finite(getattr(value, info.name), f"{path}.{name}" if path else name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and not isinstance(value[0], str):
+        for index, item in enumerate(value):
+            _check_finite(item, f"{path}[{index}]")
+
+
+def encode(receipt: msgspec.Struct, *, pretty: bool = False) -> bytes:
+    """Encode a receipt as JSON, ending with a newline.
+
+    Raises ValueError for NaN or an infinity, which JSON cannot carry and
+    msgspec would silently write as ``null``.
+    """
+    if isinstance(receipt, RunReceipt):
+        # Samples carry integers only, so the stats are the one place to check.
+        _check_finite(receipt.stats, "stats")
+    else:
+        _check_finite(receipt, "")
+    data = _ENCODER.encode(receipt)
+    if pretty:
+        data = msgspec.json.format(data, indent=2)
+    return data + b"\n"
