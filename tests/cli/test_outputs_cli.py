@@ -219,6 +219,28 @@ def test_promote_plain_keeps_receipt(
     assert decode_run(target.read_bytes(), "a") == decode_run(runs[1].read_bytes(), "b")
 
 
+def test_promote_creates_baseline_folder(
+    tmp_path: Path, runs: tuple[Path, Path], cli_in_process: InProcess
+) -> None:
+    target = tmp_path / "new" / "baselines" / "bench.json"
+    result = cli_in_process(["promote", "--current", str(runs[1]), "--to", str(target)])
+    assert result.code == 0
+    assert result.stderr == ""
+    assert target.read_bytes() == runs[1].read_bytes()
+
+
+def test_promote_rejects_invalid_receipt(
+    tmp_path: Path, cli_in_process: InProcess
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": "perfgate.run.v1"}', encoding="utf-8")
+    target = tmp_path / "baselines" / "bench.json"
+    result = cli_in_process(["promote", "--current", str(broken), "--to", str(target)])
+    assert result.code == 1
+    assert str(broken) in result.stderr
+    assert not target.exists()
+
+
 def test_export_run_csv_default(
     tmp_path: Path, runs: tuple[Path, Path], cli_in_process: InProcess
 ) -> None:

@@ -110,6 +110,19 @@ def _fsync_directory(directory: str) -> None:
         os.close(descriptor)
 
 
+def make_parent_directory(path: str) -> None:
+    """Create the folder that will contain ``path``, with its parents."""
+    directory = os.path.dirname(path)
+    if not directory:
+        return
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot create folder {directory!r}: {exc.strerror or exc}"
+        ) from exc
+
+
 def write_output(path: str | None, data: bytes) -> None:
     """Write to ``path`` atomically, or to stdout when ``path`` is None or '-'."""
     if path is None or path == "-":

@@ -18,7 +18,11 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--current", required=True, help="run receipt to promote")
-    parser.add_argument("--to", required=True, help="baseline file to write")
+    parser.add_argument(
+        "--to",
+        required=True,
+        help="baseline file to write; its folder is created when missing",
+    )
     parser.add_argument(
         "--normalize",
         action="store_true",
@@ -29,13 +33,15 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from perfgate.app.promote import promote
-    from perfgate.cli.io import read_input, write_atomic
-    from perfgate.types.codec import decode_run, encode
+    from perfgate.app.promote import promote_document
+    from perfgate.cli.io import make_parent_directory, read_input, write_atomic
+    from perfgate.types.codec import decode_run
 
-    run = decode_run(read_input(args.current, "run receipt"), args.current)
-    # NOTE: fields this version does not know are dropped on the way through,
-    # because the receipt is decoded into typed structs and encoded again.
-    baseline = promote(run, normalize=args.normalize)
-    write_atomic(args.to, encode(baseline, pretty=args.pretty))
+    data = read_input(args.current, "run receipt")
+    # Validate first: a corrupt receipt must never become a baseline.
+    decode_run(data, args.current)
+    baseline = promote_document(data, normalize=args.normalize, pretty=args.pretty)
+    # Baselines usually live in a folder of their own, such as baselines/.
+    make_parent_directory(args.to)
+    write_atomic(args.to, baseline)
     return 0
