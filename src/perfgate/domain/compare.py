@@ -15,6 +15,7 @@ a threshold boundary matches the Rust perfgate 0.2 bit for bit::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -105,7 +106,8 @@ def compare_values(baseline: float, current: float, budget: Budget) -> Delta:
     """Compute one metric's delta and status.
 
     A baseline of 0 gives no ratio: when the current value is 0 too the
-    metric passes with ratio 1 and pct 0; otherwise ComparisonError.
+    metric passes with ratio 1 and pct 0; otherwise ComparisonError. A ratio
+    too large for a double also raises ComparisonError.
     """
     if baseline == 0:
         if current == 0:
@@ -120,6 +122,13 @@ def compare_values(baseline: float, current: float, budget: Budget) -> Delta:
         raise ComparisonError("the baseline median is 0, so no ratio exists")
     ratio = current / baseline
     pct = (current - baseline) / baseline
+    if not (math.isfinite(ratio) and math.isfinite(pct)):
+        # Only a tiny float baseline (a rate near 0) can overflow a double
+        # here; JSON cannot carry the infinite result.
+        raise ComparisonError(
+            f"the ratio of {current!r} to the baseline {baseline!r} is too large "
+            "to represent"
+        )
     if budget.direction == "lower":
         regression = pct if pct > 0 else 0.0
     else:

@@ -7,8 +7,10 @@ compatibility (unknown fields are ignored).
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -47,20 +49,41 @@ class _SchemaProbe(msgspec.Struct):
 
 def describe_validation_error(error: msgspec.MsgspecError) -> str:
     """Turn a msgspec error into 'field `a.b[0]`: expected ...' wording."""
-    text = str(error)
+    text = str(error).replace("Object missing required field", "missing required field")
     what, separator, where = text.rpartition(" - at `")
     if not separator:
         return _lower_first(text)
     path = where.rstrip("`")
     path = path[2:] if path.startswith("$.") else path.lstrip("$")
-    what = what.replace("Object missing required field", "missing required field")
     if path:
         return f"field `{path}`: {_lower_first(what)}"
     return _lower_first(what)
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+    # Keeps acronyms such as "JSON" intact.
+    if text[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+# msgspec's names for JSON value types, as a reader of the file calls them.
+_JSON_TYPE_NAMES = {
+    "array": "an array",
+    "int": "a number",
+    "float": "a number",
+    "str": "a string",
+    "null": "null",
+    "bool": "a boolean",
+}
+_GOT_TYPE = re.compile(r"got `(\w+)`")
+
+
+def _describe_found_type(error: msgspec.ValidationError) -> str:
+    match = _GOT_TYPE.search(str(error))
+    if match is None:
+        return describe_validation_error(error)
+    return _JSON_TYPE_NAMES.get(match.group(1), match.group(1))
 
 
 def _iter_out_of_range(value: Any, path: str) -> Iterator[str]:
@@ -87,6 +110,41 @@ def _iter_out_of_range(value: Any, path: str) -> Iterator[str]:
             yield from _iter_out_of_range(item, f"{path}.{key}" if path else str(key))
 
 
+class _NonFiniteLiteral:
+    """Stands in for a NaN or Infinity literal while its path is searched."""
+
+    def __init__(self, literal: str) -> None:
+        self.literal = literal
+
+
+def _find_non_finite_literal(data: bytes) -> tuple[str, str] | None:
+    """Return the field path and text of the first NaN or Infinity literal.
+
+    msgspec rejects these literals as malformed JSON without a field path.
+    The standard library parser accepts them, so it finds the path; it runs
+    only after msgspec has rejected the input.
+    """
+    try:
+        parsed = json.loads(data, parse_constant=_NonFiniteLiteral)
+    except (ValueError, RecursionError):
+        return None
+    pending: deque[tuple[str, Any]] = deque([("", parsed)])
+    while pending:
+        path, value = pending.popleft()
+        if isinstance(value, _NonFiniteLiteral):
+            return path, value.literal
+        if isinstance(value, dict):
+            pending.extend(
+                (f"{path}.{key}" if path else str(key), item)
+                for key, item in value.items()
+            )
+        elif isinstance(value, list):
+            pending.extend(
+                (f"{path}[{index}]", item) for index, item in enumerate(value)
+            )
+    return None
+
+
 def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) -> T:
     hint = _REGENERATE_HINT[expected]
     if data.startswith(b"\xef\xbb\xbf"):
@@ -95,15 +153,20 @@ def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) ->
         raise ReceiptError(f"{source}: file is empty; expected a {expected} receipt")
     try:
         probe = msgspec.json.decode(data, type=_SchemaProbe)
-    except msgspec.DecodeError as exc:
-        raise ReceiptError(
-            f"{source}: invalid JSON ({_lower_first(str(exc))}); {hint}"
-        ) from exc
     except msgspec.ValidationError as exc:
+        # ValidationError subclasses DecodeError, so it must be caught first:
+        # the text is valid JSON but not an object.
         raise ReceiptError(
             f"{source}: expected a JSON object with {key} {expected!r}, "
-            f"found {describe_validation_error(exc).removeprefix('expected ')}"
+            f"found {_describe_found_type(exc)}; pass a {expected} receipt"
         ) from exc
+    except msgspec.DecodeError as exc:
+        detail = _lower_first(str(exc).removeprefix("JSON is malformed: "))
+        non_finite = _find_non_finite_literal(data)
+        if non_finite is not None:
+            path, literal = non_finite
+            detail = f"field `{path}`: {literal} is not a valid JSON number"
+        raise ReceiptError(f"{source}: invalid JSON: {detail}; {hint}") from exc
     found = getattr(probe, key)
     if found != expected:
         shown = "no field" if found is None else repr(found)

@@ -1,0 +1,119 @@
+"""The compare use case: two run receipts in, one compare receipt out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from perfgate.app.compare import compare_runs
+from perfgate.domain.compare import BudgetOverride, BudgetPolicy
+from perfgate.types.codec import decode_compare, decode_run, encode
+from perfgate.types.errors import ComparisonError
+from perfgate.types.receipts import COMPARE_SCHEMA, RunReceipt
+
+MakeRun = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def receipt(make_run: MakeRun) -> Callable[..., RunReceipt]:
+    def build(**keywords: Any) -> RunReceipt:
+        return decode_run(json.dumps(make_run(**keywords)).encode(), "run.json")
+
+    return build
+
+
+def test_receipt_carries_refs_and_bench(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = receipt(name="old-name", run_id="base", wall_ms=[100])
+    current = receipt(name="new-name", run_id="cur", wall_ms=[110])
+    result = compare_runs(
+        baseline,
+        current,
+        BudgetPolicy(),
+        baseline_path="b.json",
+        current_path="c.json",
+    )
+    assert result.schema == COMPARE_SCHEMA
+    assert result.tool.name == "perfgate"
+    assert result.bench == current.bench
+    assert result.baseline_ref.path == "b.json"
+    assert result.baseline_ref.run_id == "base"
+    assert result.current_ref.path == "c.json"
+    assert result.current_ref.run_id == "cur"
+
+
+def test_pass_warn_fail_verdicts(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = receipt(wall_ms=[100], max_rss_kb=[1000])
+    cases = {110: "pass", 119: "warn", 125: "fail"}
+    for current_ms, expected in cases.items():
+        current = receipt(wall_ms=[current_ms], max_rss_kb=[1000])
+        result = compare_runs(baseline, current, BudgetPolicy())
+        assert result.verdict.status == expected, current_ms
+        assert result.deltas["wall_ms"].status == expected
+        assert result.deltas["max_rss_kb"].status == "pass"
+
+
+def test_policy_budgets_recorded(receipt: Callable[..., RunReceipt]) -> None:
+    policy = BudgetPolicy(
+        threshold=0.3,
+        warn_factor=0.5,
+        overrides={"wall_ms": BudgetOverride(threshold=0.05)},
+    )
+    run = receipt(wall_ms=[100], max_rss_kb=[10])
+    result = compare_runs(run, run, policy)
+    assert result.budgets["wall_ms"].threshold == 0.05
+    assert result.budgets["wall_ms"].warn_threshold == 0.05 * 0.5
+    assert result.budgets["max_rss_kb"].threshold == 0.3
+
+
+def test_zero_baseline_names_file_and_metric(
+    receipt: Callable[..., RunReceipt],
+) -> None:
+    baseline = receipt(wall_ms=[0, 0, 0])
+    current = receipt(wall_ms=[4, 5, 6])
+    with pytest.raises(ComparisonError) as caught:
+        compare_runs(baseline, current, BudgetPolicy(), baseline_path="base.json")
+    message = str(caught.value)
+    assert message.startswith("base.json: ")
+    assert "wall_ms" in message
+    assert "\n" not in message
+
+
+def test_zero_baseline_without_path(receipt: Callable[..., RunReceipt]) -> None:
+    with pytest.raises(ComparisonError, match=r"^baseline: .*wall_ms"):
+        compare_runs(receipt(wall_ms=[0]), receipt(wall_ms=[1]), BudgetPolicy())
+
+
+def test_zero_wall_ms_uses_wall_ns(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = receipt(wall_ms=[0, 0, 0], wall_ns=[400_000, 500_000, 600_000])
+    current = receipt(wall_ms=[0, 0, 0], wall_ns=[450_000, 500_000, 550_000])
+    result = compare_runs(baseline, current, BudgetPolicy())
+    wall = result.deltas["wall_ms"]
+    assert wall.baseline == 0.5
+    assert wall.current == 0.5
+    assert result.verdict.status == "pass"
+
+
+def test_compare_receipt_round_trips(receipt: Callable[..., RunReceipt]) -> None:
+    result = compare_runs(
+        receipt(wall_ms=[100], work_units=10),
+        receipt(wall_ms=[150], work_units=10),
+        BudgetPolicy(),
+        baseline_path="b.json",
+    )
+    data = encode(result)
+    assert decode_compare(data, "compare.json") == result
+    assert json.loads(data)["verdict"]["reasons"] == [
+        "throughput_per_s_fail",
+        "wall_ms_fail",
+    ]
+
+
+def test_same_input_same_bytes(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = receipt(wall_ms=[100, 101, 99], max_rss_kb=[5, 6, 7], work_units=3)
+    current = receipt(wall_ms=[120, 90, 100], max_rss_kb=[7, 6, 5], work_units=3)
+    first = encode(compare_runs(baseline, current, BudgetPolicy()))
+    second = encode(compare_runs(baseline, current, BudgetPolicy()))
+    assert first == second
