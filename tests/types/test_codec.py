@@ -116,7 +116,7 @@ def test_u64_maximum_accepted(make_run: MakeRun) -> None:
     [
         (("samples", 0, "wall_ms"), -1),
         (("samples", 1, "max_rss_kb"), -5),
-        (("bench", "repeat"), -1),
+        (("bench", "warmup"), -1),
         (("stats", "wall_ms", "median"), -100),
     ],
 )
@@ -133,6 +133,15 @@ def test_negative_count_rejected(
     shown = shown.replace(".1.", "[1].")
     assert f"`{shown}`" in message
     assert ">= 0" in message
+
+
+@pytest.mark.parametrize("repeat", [0, -1])
+def test_repeat_below_one_rejected(make_run: MakeRun, repeat: int) -> None:
+    data = make_run()
+    data["bench"]["repeat"] = repeat
+    message = decode_error(encode_json(data))
+    assert "`bench.repeat`" in message
+    assert ">= 1" in message
 
 
 @pytest.mark.parametrize("exit_code", [2**31, -(2**31) - 1, 2**40])

@@ -89,7 +89,9 @@ class BenchMeta(_Record, kw_only=True):
     command: Annotated[
         list[str], Meta(description="argv of the command; no shell parsing.")
     ]
-    repeat: Annotated[U32, Meta(description="Measured iterations.")]
+    repeat: Annotated[
+        int, Meta(ge=1, le=2**32 - 1, description="Measured iterations, at least 1.")
+    ]
     warmup: Annotated[U32, Meta(description="Warmup iterations, excluded from stats.")]
     work_units: Annotated[
         U64 | None,
