@@ -82,7 +82,7 @@ def test_zero_baseline_names_file_and_metric(
 
 
 def test_zero_baseline_without_path(receipt: Callable[..., RunReceipt]) -> None:
-    with pytest.raises(ComparisonError, match=r"^baseline: .*wall_ms"):
+    with pytest.raises(ComparisonError, match=r"^baseline receipt: .*wall_ms"):
         compare_runs(receipt(wall_ms=[0]), receipt(wall_ms=[1]), BudgetPolicy())
 
 
@@ -117,3 +117,84 @@ def test_same_input_same_bytes(receipt: Callable[..., RunReceipt]) -> None:
     first = encode(compare_runs(baseline, current, BudgetPolicy()))
     second = encode(compare_runs(baseline, current, BudgetPolicy()))
     assert first == second
+
+
+def test_requested_metric_missing_names_baseline(
+    receipt: Callable[..., RunReceipt],
+) -> None:
+    baseline = receipt(wall_ms=[100])
+    current = receipt(wall_ms=[100], max_rss_kb=[1000])
+    policy = BudgetPolicy(overrides={"max_rss_kb": BudgetOverride(threshold=0.1)})
+    with pytest.raises(ComparisonError) as caught:
+        compare_runs(
+            baseline, current, policy, baseline_path="b.json", current_path="c.json"
+        )
+    message = str(caught.value)
+    assert message.startswith("b.json: ")
+    assert "the baseline receipt has no max_rss_kb" in message
+
+
+def test_requested_metric_missing_names_current(
+    receipt: Callable[..., RunReceipt],
+) -> None:
+    baseline = receipt(wall_ms=[100], work_units=10)
+    current = receipt(wall_ms=[100])
+    policy = BudgetPolicy(metrics=frozenset({"wall_ms", "throughput_per_s"}))
+    with pytest.raises(ComparisonError) as caught:
+        compare_runs(
+            baseline, current, policy, baseline_path="b.json", current_path="c.json"
+        )
+    message = str(caught.value)
+    assert message.startswith("c.json: ")
+    assert "has no throughput_per_s" in message
+    assert "--work" in message
+
+
+def test_default_metric_missing_skipped(receipt: Callable[..., RunReceipt]) -> None:
+    result = compare_runs(
+        receipt(wall_ms=[100]), receipt(wall_ms=[100], max_rss_kb=[5]), BudgetPolicy()
+    )
+    assert list(result.deltas) == ["wall_ms"]
+
+
+def test_throughput_precision_aligned(make_run: MakeRun) -> None:
+    # The baseline has whole milliseconds only (as the Rust perfgate writes);
+    # the current run took exactly as many whole milliseconds per sample.
+    baseline_data = make_run(wall_ms=[2, 2, 2], work_units=1000)
+    current_data = make_run(wall_ms=[2, 2, 2], wall_ns=[2_900_000] * 3, work_units=1000)
+    precise_rate = 1000 / 0.0029
+    current_data["stats"]["throughput_per_s"] = {
+        "median": precise_rate,
+        "min": precise_rate,
+        "max": precise_rate,
+    }
+    baseline = decode_run(json.dumps(baseline_data).encode(), "b.json")
+    current = decode_run(json.dumps(current_data).encode(), "c.json")
+    result = compare_runs(baseline, current, BudgetPolicy())
+    assert result.deltas["throughput_per_s"].current == 500_000.0
+    assert result.deltas["throughput_per_s"].status == "pass"
+    assert result.verdict.status == "pass"
+
+
+def test_wall_ns_divided_as_double(receipt: Callable[..., RunReceipt]) -> None:
+    huge = 9_007_199_254_740_993
+    run = receipt(wall_ms=[huge // 1_000_000], wall_ns=[huge])
+    result = compare_runs(run, run, BudgetPolicy())
+    assert result.deltas["wall_ms"].baseline == float(huge) / 1e6
+    assert result.deltas["wall_ms"].baseline == 9007199254.740992
+
+
+def test_zero_count_baseline_hint(make_run: MakeRun) -> None:
+    baseline_data = make_run(wall_ms=[100])
+    current_data = make_run(wall_ms=[100])
+    baseline_data["stats"]["page_faults"] = {"median": 0, "min": 0, "max": 0}
+    current_data["stats"]["page_faults"] = {"median": 1, "min": 1, "max": 1}
+    baseline = decode_run(json.dumps(baseline_data).encode(), "b.json")
+    current = decode_run(json.dumps(current_data).encode(), "c.json")
+    policy = BudgetPolicy(overrides={"page_faults": BudgetOverride(threshold=0.5)})
+    with pytest.raises(ComparisonError) as caught:
+        compare_runs(baseline, current, policy, baseline_path="b.json")
+    message = str(caught.value)
+    assert message.startswith("b.json: cannot compare page_faults")
+    assert "measurable time" not in message
+    assert "above 0" in message

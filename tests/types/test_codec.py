@@ -355,3 +355,13 @@ def test_encoder_refuses_non_finite_stats(make_run: MakeRun, value: float) -> No
 def test_plain_msgspec_would_write_null() -> None:
     # The reason encode() checks floats itself: msgspec turns NaN into null.
     assert msgspec.json.encode(math.nan) == b"null"
+
+
+@pytest.mark.parametrize(
+    "text", [b"[defaults]\nrepeat = 5\n", b"import os\n", b"name: value\n"]
+)
+def test_non_json_text_called_invalid(text: bytes) -> None:
+    message = decode_error(text)
+    assert "invalid JSON" in message
+    assert "array" not in message
+    assert "string" not in message

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from perfgate.app.tool import TOOL
-from perfgate.domain.compare import BudgetPolicy, compare_stats
+from perfgate.domain.compare import BudgetPolicy, comparable_stats, compare_stats
 from perfgate.types.errors import ComparisonError
 from perfgate.types.receipts import (
     COMPARE_SCHEMA,
@@ -23,17 +23,19 @@ def compare_runs(
 ) -> CompareReceipt:
     """Compare ``current`` with ``baseline`` under ``policy``.
 
-    Raises ComparisonError, naming the baseline file and the metric, when a
-    baseline median is 0 and the current one is not.
+    Raises ComparisonError naming the file at fault and the metric, when a
+    baseline median is 0 and the current one is not, or when a receipt lacks
+    a metric that the policy requests.
     """
+    baseline_stats, current_stats = comparable_stats(baseline, current)
     try:
-        comparison = compare_stats(baseline.stats, current.stats, policy)
+        comparison = compare_stats(baseline_stats, current_stats, policy)
     except ComparisonError as exc:
-        where = baseline_path or "baseline"
-        raise ComparisonError(
-            f"{where}: {exc}; record the baseline again with a command that "
-            "takes measurable time, or drop that metric from the budget"
-        ) from exc
+        if exc.side == "current":
+            where = current_path or "current receipt"
+        else:
+            where = baseline_path or "baseline receipt"
+        raise ComparisonError(f"{where}: {exc}", side=exc.side) from exc
     return CompareReceipt(
         schema=COMPARE_SCHEMA,
         tool=TOOL,

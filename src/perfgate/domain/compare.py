@@ -19,19 +19,23 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import msgspec
+
 from perfgate.domain.metrics import (
     ALL_METRICS,
     DEFAULT_GATED,
     default_direction,
     median_value,
 )
-from perfgate.domain.stats import NS_PER_MS
+from perfgate.domain.stats import summarize_f64, throughput_per_s
 from perfgate.types.errors import ComparisonError
 from perfgate.types.receipts import (
     Budget,
     Delta,
     Direction,
+    F64Summary,
     MetricName,
+    RunReceipt,
     Stats,
     Status,
     Verdict,
@@ -74,6 +78,16 @@ class BudgetPolicy:
         else:
             chosen = set(DEFAULT_GATED) | set(self.overrides)
         return tuple(metric for metric in ALL_METRICS if metric in chosen)
+
+    def requested_metrics(self) -> frozenset[MetricName]:
+        """Return the metrics that the policy names explicitly.
+
+        A requested metric that a receipt lacks is an error, while a default
+        metric that a receipt lacks is skipped.
+        """
+        if self.metrics is not None:
+            return self.metrics
+        return frozenset(self.overrides)
 
     def budget_for(self, metric: MetricName) -> Budget:
         override = self.overrides.get(metric, BudgetOverride())
@@ -152,13 +166,15 @@ def compare_values(baseline: float, current: float, budget: Budget) -> Delta:
 
 def comparable_medians(
     baseline: Stats, current: Stats, metric: MetricName
-) -> tuple[float, float] | None:
-    """Return the (baseline, current) medians of a metric, or None if one lacks it.
+) -> tuple[float | None, float | None]:
+    """Return the (baseline, current) medians of a metric; None where absent.
 
     For ``wall_ms``, when both sides carry the nanosecond summary, its
     median divided by 1e6 replaces the whole-millisecond median: integer
     milliseconds cannot tell 2 ms from 2.9 ms, and a command under 1 ms
-    would otherwise have a median of 0.
+    would otherwise have a median of 0. The division is a double operation,
+    as in the receipt contract, so huge medians round the same way in every
+    implementation.
     """
     if (
         metric == "wall_ms"
@@ -166,14 +182,61 @@ def comparable_medians(
         and current.wall_ns is not None
     ):
         return (
-            baseline.wall_ns.median / NS_PER_MS,
-            current.wall_ns.median / NS_PER_MS,
+            float(baseline.wall_ns.median) / 1e6,
+            float(current.wall_ns.median) / 1e6,
         )
-    baseline_value = median_value(baseline, metric)
-    current_value = median_value(current, metric)
-    if baseline_value is None or current_value is None:
-        return None
-    return baseline_value, current_value
+    return median_value(baseline, metric), median_value(current, metric)
+
+
+def _throughput_in_whole_ms(receipt: RunReceipt) -> F64Summary | None:
+    work_units = receipt.bench.work_units
+    measured = [sample for sample in receipt.samples if not sample.warmup]
+    if work_units is None or not measured:
+        return receipt.stats.throughput_per_s
+    return summarize_f64(
+        [throughput_per_s(work_units, sample, use_wall_ns=False) for sample in measured]
+    )
+
+
+def comparable_stats(baseline: RunReceipt, current: RunReceipt) -> tuple[Stats, Stats]:
+    """Return the two receipts' stats, measured at the same time precision.
+
+    Throughput from nanosecond wall times is exact, but from whole
+    milliseconds it reads high by up to 1 ms per sample. When only one side
+    has ``wall_ns`` (a baseline from an older perfgate or the Rust tool),
+    that side's throughput is recomputed from whole milliseconds, so an
+    unchanged command does not show a drop that is only a rounding effect.
+    """
+    baseline_has_ns = baseline.stats.wall_ns is not None
+    current_has_ns = current.stats.wall_ns is not None
+    if baseline_has_ns == current_has_ns:
+        return baseline.stats, current.stats
+    precise = baseline if baseline_has_ns else current
+    if precise.stats.throughput_per_s is None:
+        return baseline.stats, current.stats
+    aligned = msgspec.structs.replace(
+        precise.stats, throughput_per_s=_throughput_in_whole_ms(precise)
+    )
+    if baseline_has_ns:
+        return aligned, current.stats
+    return baseline.stats, aligned
+
+
+def _zero_baseline_hint(metric: MetricName) -> str:
+    if metric in ("wall_ms", "cpu_ms"):
+        return (
+            "record the baseline again with a command that takes measurable "
+            f"time, or stop gating {metric}"
+        )
+    return f"gate {metric} only against a baseline where it is above 0"
+
+
+def _missing_metric_hint(metric: MetricName) -> str:
+    if metric == "throughput_per_s":
+        return "record it with --work (or `work` in the config), or stop gating it"
+    return (
+        f"record it again with this perfgate, which records {metric}, or stop gating it"
+    )
 
 
 def decide_verdict(deltas: Mapping[MetricName, Delta]) -> Verdict:
@@ -202,22 +265,36 @@ def decide_verdict(deltas: Mapping[MetricName, Delta]) -> Verdict:
 
 
 def compare_stats(baseline: Stats, current: Stats, policy: BudgetPolicy) -> Comparison:
-    """Compare every gated metric that both sides have.
+    """Compare every gated metric.
 
-    Raises ComparisonError naming the metric when a baseline median is 0 and
-    the current one is not.
+    A default metric that either side lacks is skipped. Raises
+    ComparisonError naming the metric and the receipt at fault when a
+    requested metric is missing, or when a baseline median is 0 and the
+    current one is not.
     """
+    requested = policy.requested_metrics()
     budgets: dict[MetricName, Budget] = {}
     deltas: dict[MetricName, Delta] = {}
     for metric in policy.gated_metrics():
-        medians = comparable_medians(baseline, current, metric)
-        if medians is None:
-            continue
+        baseline_value, current_value = comparable_medians(baseline, current, metric)
+        if baseline_value is None or current_value is None:
+            if metric not in requested:
+                continue
+            side = "baseline" if baseline_value is None else "current"
+            raise ComparisonError(
+                f"cannot compare {metric}: the {side} receipt has no {metric}; "
+                + _missing_metric_hint(metric),
+                side=side,
+            )
         budget = policy.budget_for(metric)
         try:
-            delta = compare_values(medians[0], medians[1], budget)
+            delta = compare_values(baseline_value, current_value, budget)
         except ComparisonError as exc:
-            raise ComparisonError(f"cannot compare {metric}: {exc}") from exc
+            at_fault = "baseline" if baseline_value == 0 else None
+            hint = f"; {_zero_baseline_hint(metric)}" if at_fault else ""
+            raise ComparisonError(
+                f"cannot compare {metric}: {exc}{hint}", side=at_fault
+            ) from exc
         budgets[metric] = budget
         deltas[metric] = delta
     return Comparison(budgets=budgets, deltas=deltas, verdict=decide_verdict(deltas))

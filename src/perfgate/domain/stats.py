@@ -69,18 +69,22 @@ def _sample_stddev(values: Sequence[float], mean: float) -> float | None:
     return math.sqrt(squares / (len(values) - 1))
 
 
-def throughput_per_s(work_units: int, sample: Sample) -> float:
+def throughput_per_s(
+    work_units: int, sample: Sample, *, use_wall_ns: bool = True
+) -> float:
     """Work units per second for one sample; 0.0 when the wall time is 0.
 
-    Uses ``wall_ns`` when the sample has it, else ``wall_ms``.
+    Uses ``wall_ns`` when the sample has it (and ``use_wall_ns``), else
+    ``wall_ms``. Every step is a double operation, as in the Rust perfgate:
+    ``work / (wall / unit)``.
     """
-    if sample.wall_ns is not None:
-        seconds = sample.wall_ns / NS_PER_S
+    if use_wall_ns and sample.wall_ns is not None:
+        seconds = float(sample.wall_ns) / 1e9
     else:
-        seconds = sample.wall_ms / 1000
+        seconds = float(sample.wall_ms) / 1e3
     if seconds == 0:
         return 0.0
-    return work_units / seconds
+    return float(work_units) / seconds
 
 
 def compute_stats(samples: Sequence[Sample], work_units: int | None) -> Stats:

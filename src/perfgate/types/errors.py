@@ -41,7 +41,15 @@ class MeasureError(PerfgateError):
 
 
 class ComparisonError(PerfgateError):
-    """Two receipts that cannot be compared, such as a zero baseline median."""
+    """Two receipts that cannot be compared, such as a zero baseline median.
+
+    ``side`` is ``"baseline"`` or ``"current"`` when one receipt is at fault,
+    so that the caller can name that file.
+    """
+
+    def __init__(self, message: str, *, side: str | None = None) -> None:
+        super().__init__(message)
+        self.side = side
 
 
 class OutputError(PerfgateError):
