@@ -222,3 +222,16 @@ def test_default_run_id_is_uuid4() -> None:
 def test_zero_repeat_rejected() -> None:
     with pytest.raises(ValueError, match="repeat"):
         run([], repeat=0)
+
+
+def test_stderr_summary_both_ends() -> None:
+    from perfgate.app.run import stderr_summary
+
+    assert stderr_summary(b"") is None
+    assert stderr_summary(b"\n  \n") is None
+    assert stderr_summary(b"only line\n") == "'only line'"
+    assert stderr_summary(b"first\nmiddle\n\nlast\n") == "'first' … 'last'"
+    long_line = stderr_summary(b"x" * 500)
+    assert long_line is not None
+    assert len(long_line) < 110
+    assert long_line.endswith("…'")

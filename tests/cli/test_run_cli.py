@@ -135,13 +135,37 @@ def test_failing_command_writes_receipt(run_cli: RunCli, tmp_path: Path) -> None
         ]
     )
     assert ran.code == 1
+    assert ran.stderr.count("\n") == 1
+    assert "2 of 2 iterations" in ran.stderr
     assert "iteration 1 of 2: exit code 3" in ran.stderr
-    assert "iteration 2 of 2: exit code 3" in ran.stderr
+    assert str(receipt) in ran.stderr
     assert "--allow-nonzero" in ran.stderr
     assert "Traceback" not in ran.stderr
 
     samples = load_run(receipt)["samples"]
     assert [sample["exit_code"] for sample in samples] == [3, 3]
+
+
+def test_failure_shows_command_stderr(run_cli: RunCli, tmp_path: Path) -> None:
+    ran = run_cli(
+        [
+            "run",
+            "--name",
+            "fails",
+            "--repeat",
+            "1",
+            "--out",
+            str(tmp_path / "run.json"),
+            "--",
+            "sh",
+            "-c",
+            "echo 'tool: no such option --x' >&2; echo 'see tool --help' >&2; exit 2",
+        ]
+    )
+    assert ran.code == 1
+    assert ran.stderr.count("\n") == 1
+    assert "tool: no such option --x" in ran.stderr
+    assert "see tool --help" in ran.stderr
 
 
 def test_allow_nonzero_exits_zero(run_cli: RunCli, tmp_path: Path) -> None:

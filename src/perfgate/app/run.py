@@ -73,18 +73,53 @@ def sample_from_result(result: RunResult, *, warmup: bool) -> Sample:
     )
 
 
+# Enough of the command's stderr to show why it failed, short enough to keep
+# the failure on one line of a CI log.
+STDERR_LINE_CHARS = 100
+
+
+def _shorten(line: str) -> str:
+    if len(line) > STDERR_LINE_CHARS:
+        return line[: STDERR_LINE_CHARS - 1] + "…"
+    return line
+
+
+def stderr_summary(stderr: bytes) -> str | None:
+    """Return the first and last non-empty stderr lines, shortened, or None.
+
+    Tools usually put the error first and a hint last ("Try --help"), while
+    a Python traceback ends with the exception, so both ends are shown.
+    """
+    text = stderr.decode("utf-8", errors="replace")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    if len(lines) == 1:
+        return repr(_shorten(lines[0]))
+    return f"{_shorten(lines[0])!r} … {_shorten(lines[-1])!r}"
+
+
 def describe_failure(result: RunResult, label: str, timeout_ns: int | None) -> str:
-    """Return why one iteration failed, e.g. 'iteration 2 of 5: exit code 3'."""
+    """Return why one iteration failed, e.g. 'iteration 2 of 5: exit code 3'.
+
+    The ends of the command's stderr follow, when it printed any, because
+    they usually say why (a wrong flag, a missing file, a traceback).
+    """
     if result.timed_out:
         limit = f" of {timeout_ns / 1e9:g}s" if timeout_ns is not None else ""
-        return f"{label}: timed out (timeout{limit})"
-    if result.signal is not None:
+        reason = f"timed out (timeout{limit})"
+    elif result.signal is not None:
         try:
             name = signal.Signals(result.signal).name
         except ValueError:
             name = f"signal {result.signal}"
-        return f"{label}: killed by {name}"
-    return f"{label}: exit code {result.exit_code}"
+        reason = f"killed by {name}"
+    else:
+        reason = f"exit code {result.exit_code}"
+    summary = stderr_summary(result.stderr)
+    if summary is not None and not result.timed_out:
+        reason = f"{reason}, stderr: {summary}"
+    return f"{label}: {reason}"
 
 
 def run_bench(

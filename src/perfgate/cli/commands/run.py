@@ -123,12 +123,15 @@ def handle(args: argparse.Namespace) -> int:
     write_output(args.out, encode(outcome.receipt, pretty=args.pretty))
 
     if outcome.failures and not args.allow_nonzero:
-        for failure in outcome.failures:
-            sys.stderr.write(f"perfgate: {failure}\n")
+        # One line: the count, the first failure with the command's own
+        # message, and where the receipt with every sample's output went.
+        total = args.warmup + args.repeat
+        written = args.out if args.out not in (None, "-") else "stdout"
         sys.stderr.write(
-            f"perfgate: error: {len(outcome.failures)} of "
-            f"{args.warmup + args.repeat} iterations of {args.name!r} failed or "
-            "timed out (receipt written; pass --allow-nonzero to accept this)\n"
+            f"perfgate: error: {len(outcome.failures)} of {total} iterations of "
+            f"{args.name!r} failed or timed out, first {outcome.failures[0]}; "
+            f"receipt written to {written}; pass --allow-nonzero to accept "
+            "failures\n"
         )
         return 1
     return 0
