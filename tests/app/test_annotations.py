@@ -102,6 +102,19 @@ def test_higher_direction_warns_on_drop(make_compare: MakeCompare) -> None:
     )
 
 
+def test_boundary_delta_more_decimals(make_compare: MakeCompare) -> None:
+    compare = make_compare(
+        baseline={"wall_ms": (100000,), "max_rss_kb": (100000,)},
+        current={"wall_ms": (119999,), "max_rss_kb": (120001,)},
+    )
+    assert render_annotations(compare).splitlines() == [
+        "::error::perfgate bench max_rss_kb: +20.001% "
+        "(baseline 100000KB, current 120001KB)",
+        "::warning::perfgate bench wall_ms: +19.999% "
+        "(baseline 100000ms, current 119999ms)",
+    ]
+
+
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_name_one_line_each(name: str, make_compare: MakeCompare) -> None:
     text = render_annotations(_mixed_case(make_compare, name=name))

@@ -15,11 +15,12 @@ from perfgate.app.check import (
     worst_exit_code,
 )
 from perfgate.app.check_summary import (
-    escape_markdown_text,
     promote_command,
     render_check_summary,
     render_error_markdown,
 )
+from perfgate.app.markdown import ACCEPTED_FAILURES_HEADING
+from perfgate.app.text import escape_markdown_text
 from perfgate.domain.compare import BudgetOverride, BudgetPolicy
 from perfgate.domain.config import ResolvedBench, folder_name
 from perfgate.types.errors import MeasureError
@@ -200,6 +201,36 @@ def test_missing_baseline_comment_says_so() -> None:
     assert "| `wall_ms` | 11 ms |" in result.comment
 
 
+def test_missing_baseline_promote_command() -> None:
+    request = CheckRequest(
+        bench=bench("sort 1m"),
+        baseline_path="ci/base/sort 1m.json",
+        current_path="ci/out/run.json",
+    )
+    result = check(request, results([10, 12, 11]))
+    expected = (
+        "perfgate promote --current ci/out/run.json "
+        "--to 'ci/base/sort 1m.json' --normalize"
+    )
+    assert result.promote_command == expected
+    assert f"`{expected}`" in result.comment
+    assert result.report is not None
+    (finding,) = result.report.findings
+    assert finding.message.endswith(f"create it with `{expected}`")
+
+
+def test_missing_baseline_without_paths_generic() -> None:
+    result = check(CheckRequest(bench=bench()), results([10, 12, 11]))
+    assert result.promote_command is None
+    assert "run.json" not in result.comment
+    assert "baselines/" not in result.comment
+    assert "`perfgate promote`" in result.comment
+    assert result.report is not None
+    (finding,) = result.report.findings
+    assert "run.json" not in finding.message
+    assert "baselines/" not in finding.message
+
+
 def test_required_baseline_missing_exits_one() -> None:
     request = CheckRequest(
         bench=bench(), baseline_path="baselines/b.json", require_baseline=True
@@ -226,14 +257,41 @@ def test_failed_command_exits_one(baseline: RunReceipt) -> None:
     )
 
 
-def test_failed_command_keeps_run_only(baseline: RunReceipt) -> None:
+def test_failed_command_keeps_run(baseline: RunReceipt) -> None:
     script = results([5, 100, 100], exit_codes=[3, 0, 0])
     result = check(with_baseline(baseline), script)
     assert result.run is not None
     assert [sample.exit_code for sample in result.run.samples] == [3, 0, 0]
     assert result.compare is None
-    assert result.report is None
     assert result.comment.startswith("❌ perfgate: error\n")
+
+
+def test_failed_command_report_fails(baseline: RunReceipt) -> None:
+    script = [
+        RunResult(wall_ns=2 * 10**9, exit_code=-1, timed_out=True, signal=9),
+        *results([100, 100, 100, 100], exit_codes=[0, 1, 0, 0]),
+    ]
+    request = CheckRequest(
+        bench=bench(repeat=5, timeout_ns=2 * 10**9), baseline=baseline
+    )
+    report = check(request, script).report
+    assert report is not None
+    assert report.verdict.status == "fail"
+    assert report.verdict.reasons == ["command_failed"]
+    assert report.compare is None
+    (finding,) = report.findings
+    assert finding.check_id == "perf.run"
+    assert finding.code == "command_failed"
+    assert finding.severity == "fail"
+    assert finding.data is None
+    assert finding.message == (
+        "2 of 5 iterations failed or timed out: "
+        "iteration 1 of 5: timed out (timeout of 2s); "
+        "iteration 3 of 5: exit code 1"
+    )
+    assert report.summary.total_count == 0
+    assert report.summary.fail_count == 0
+    assert report.verdict.counts.fail == 0
 
 
 def test_timeout_counts_as_failure() -> None:
@@ -256,6 +314,49 @@ def test_allow_nonzero_still_compares(baseline: RunReceipt) -> None:
     assert result.compare is not None
 
 
+def test_allow_nonzero_comment_lists_failures(baseline: RunReceipt) -> None:
+    script = results([100, 100, 100], exit_codes=[0, 1, 0])
+    result = check(with_baseline(baseline, allow_nonzero=True), script)
+    lines = result.comment.splitlines()
+    assert lines[0] == "✅ perfgate: pass"
+    heading = lines.index(ACCEPTED_FAILURES_HEADING)
+    assert lines[heading + 2] == "- iteration 2 of 3: exit code 1"
+    assert heading < lines.index(
+        "| metric | baseline (median) | current (median) | delta | budget | status |"
+    )
+
+
+def test_allow_nonzero_report_warns(baseline: RunReceipt) -> None:
+    script = results([100, 100, 125], exit_codes=[1, 0, 1])
+    result = check(with_baseline(baseline, allow_nonzero=True), script)
+    report = result.report
+    assert report is not None
+    assert report.verdict.status == "pass"
+    assert report.summary.pass_count == 2
+    run_findings = [f for f in report.findings if f.check_id == "perf.run"]
+    assert [finding.code for finding in run_findings] == ["iteration_failed"] * 2
+    assert [finding.severity for finding in run_findings] == ["warn", "warn"]
+    assert [finding.message for finding in run_findings] == [
+        "iteration 1 of 3: exit code 1 (accepted with --allow-nonzero)",
+        "iteration 3 of 3: exit code 1 (accepted with --allow-nonzero)",
+    ]
+    assert all(finding.data is None for finding in run_findings)
+
+
+def test_allow_nonzero_no_baseline_lists() -> None:
+    request = CheckRequest(bench=bench(), allow_nonzero=True)
+    result = check(request, results([10, 10, 10], exit_codes=[0, 0, 2]))
+    assert result.outcome == "no_baseline"
+    assert ACCEPTED_FAILURES_HEADING in result.comment
+    assert "- iteration 3 of 3: exit code 2\n" in result.comment
+    report = result.report
+    assert report is not None
+    assert [finding.code for finding in report.findings] == [
+        "missing",
+        "iteration_failed",
+    ]
+
+
 def test_failed_warmup_counts(baseline: RunReceipt) -> None:
     request = CheckRequest(bench=bench(warmup=1), baseline=baseline)
     script = results([1, 100, 100, 100], exit_codes=[2, 0, 0, 0])
@@ -273,8 +374,18 @@ def test_unstartable_command_is_error() -> None:
     assert result.outcome == "error"
     assert result.exit_code == 1
     assert result.run is None
-    assert result.report is None
     assert result.error == "command not found: 'work'"
+    report = result.report
+    assert report is not None
+    assert report.verdict.status == "fail"
+    assert report.verdict.reasons == ["command_error"]
+    (finding,) = report.findings
+    assert (finding.check_id, finding.code, finding.severity) == (
+        "perf.run",
+        "command_error",
+        "fail",
+    )
+    assert finding.message == "command not found: 'work'"
 
 
 def test_zero_baseline_is_error(make_run_receipt: MakeRunReceipt) -> None:
@@ -286,6 +397,12 @@ def test_zero_baseline_is_error(make_run_receipt: MakeRunReceipt) -> None:
     assert result.error is not None
     assert result.error.startswith("z.json: cannot compare wall_ms")
     assert result.run is not None
+    report = result.report
+    assert report is not None
+    assert report.verdict.reasons == ["compare_error"]
+    (finding,) = report.findings
+    assert (finding.check_id, finding.code) == ("perf.compare", "compare_error")
+    assert finding.message == result.error
 
 
 # What the runner receives
@@ -454,4 +571,10 @@ def test_promote_command_quotes_paths() -> None:
     assert promote_command("out dir/run.json", "baselines/b.json") == (
         "perfgate promote --current 'out dir/run.json' --to baselines/b.json "
         "--normalize"
+    )
+
+
+def test_promote_command_guards_leading_dash() -> None:
+    assert promote_command("-out/run.json", "-base/b.json") == (
+        "perfgate promote --current ./-out/run.json --to ./-base/b.json --normalize"
     )

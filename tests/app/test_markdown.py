@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from perfgate.app.check_summary import promote_command
 from perfgate.app.markdown import (
+    ACCEPTED_FAILURES_HEADING,
     TABLE_HEADER,
     render_compare_markdown,
     render_no_baseline_markdown,
@@ -195,9 +197,35 @@ def test_no_baseline_golden(
     assert_golden: Callable[[str, str], None],
 ) -> None:
     run = make_run_receipt(
-        name="sort-1m", wall_ms=(120, 125, 130), max_rss_kb=(2048, 2048, 4096)
+        name="sort 1m", wall_ms=(120, 125, 130), max_rss_kb=(2048, 2048, 4096)
     )
-    assert_golden("no_baseline.md", render_no_baseline_markdown(run))
+    command = promote_command("ci/out/run.json", "ci/baselines/sort 1m.json")
+    assert_golden("no_baseline.md", render_no_baseline_markdown(run, command))
+
+
+def test_no_baseline_shows_given_command(
+    make_run_receipt: Callable[..., RunReceipt],
+    code_span: Callable[[str], str],
+) -> None:
+    run = make_run_receipt(name="it's")
+    command = promote_command("out dir/run.json", "baselines/it's.json")
+    last = render_no_baseline_markdown(run, command).splitlines()[-1]
+    assert code_span(last[last.index("`") :]) == (
+        "perfgate promote --current 'out dir/run.json' "
+        "--to 'baselines/it'\"'\"'s.json' --normalize"
+    )
+
+
+def test_no_baseline_without_command_generic(
+    make_run_receipt: Callable[..., RunReceipt],
+) -> None:
+    markdown = render_no_baseline_markdown(make_run_receipt(name="tiny"))
+    assert markdown.endswith(
+        "Create the baseline from this run's receipt with `perfgate promote`, "
+        "then commit it.\n"
+    )
+    assert "run.json" not in markdown
+    assert "baselines/" not in markdown
 
 
 def test_no_baseline_lists_present_metrics(
@@ -212,7 +240,6 @@ def test_no_baseline_lists_present_metrics(
     assert "| `wall_ms` | 0.45 ms |" in markdown
     assert "throughput_per_s" not in markdown
     assert "max_rss_kb" not in markdown
-    assert "`perfgate promote --current run.json --to baselines/tiny.json`" in markdown
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -221,8 +248,13 @@ def test_no_baseline_hostile_name(
     make_run_receipt: Callable[..., RunReceipt],
     code_span: Callable[[str], str],
 ) -> None:
-    plain = render_no_baseline_markdown(make_run_receipt(name="bench")).splitlines()
-    hostile = render_no_baseline_markdown(make_run_receipt(name=name)).splitlines()
+    def render(bench_name: str) -> list[str]:
+        command = promote_command("out/run.json", f"baselines/{bench_name}.json")
+        run = make_run_receipt(name=bench_name)
+        return render_no_baseline_markdown(run, command).splitlines()
+
+    plain = render("bench")
+    hostile = render(name)
     assert len(hostile) == len(plain)
     displayed = (
         name.replace("\r\n", "\n").replace("\r", "\n").replace("\n", NEWLINE_SYMBOL)
@@ -230,6 +262,99 @@ def test_no_baseline_hostile_name(
     assert code_span(hostile[2].removeprefix("**Bench:** ")) == displayed
     last = hostile[-1]
     command_span = last[last.index("`") :]
+    expected = promote_command("out/run.json", f"baselines/{name}.json")
     assert code_span(command_span) == (
-        f"perfgate promote --current run.json --to baselines/{displayed}.json"
+        expected.replace("\r\n", "\n").replace("\r", "\n").replace("\n", NEWLINE_SYMBOL)
     )
+
+
+# Failed iterations accepted with --allow-nonzero
+
+
+def test_accepted_failures_above_table(
+    make_compare: MakeCompare, assert_golden: Callable[[str, str], None]
+) -> None:
+    failures = [
+        "iteration 1 of 3: exit code 1, stderr: 'error: *oops*'",
+        "iteration 3 of 3: timed out (timeout of 2s)",
+    ]
+    markdown = render_compare_markdown(_pass_case(make_compare), failures)
+    assert_golden("compare_accepted_failures.md", markdown)
+    lines = markdown.splitlines()
+    assert lines[0] == "✅ perfgate: pass"
+    heading = lines.index(ACCEPTED_FAILURES_HEADING)
+    assert lines[heading + 1 : heading + 4] == [
+        "",
+        "- iteration 1 of 3: exit code 1, stderr: 'error: \\*oops\\*'",
+        "- iteration 3 of 3: timed out (timeout of 2s)",
+    ]
+    assert heading < lines.index(HEADER_LINES[0])
+
+
+def test_accepted_failures_capped(make_compare: MakeCompare) -> None:
+    failures = [f"iteration {index} of 9: exit code 1" for index in range(1, 10)]
+    markdown = render_compare_markdown(_pass_case(make_compare), failures)
+    assert "- iteration 5 of 9: exit code 1\n" in markdown
+    assert "iteration 6 of 9" not in markdown
+    assert "- and 4 more failed iterations\n" in markdown
+
+
+def test_no_failures_no_warning(make_compare: MakeCompare) -> None:
+    assert ACCEPTED_FAILURES_HEADING not in render_compare_markdown(
+        _pass_case(make_compare)
+    )
+
+
+# Deltas next to their thresholds
+
+
+def test_boundary_deltas_show_more_decimals(make_compare: MakeCompare) -> None:
+    compare = make_compare(
+        baseline={"wall_ms": (100000,), "max_rss_kb": (100000,)},
+        current={"wall_ms": (117999,), "max_rss_kb": (120001,)},
+    )
+    markdown = render_compare_markdown(compare)
+    assert _table_rows(markdown) == [
+        "| `max_rss_kb` | 100000 KB | 120001 KB | +20.001% | 20.0% (lower) | ❌ |",
+        "| `wall_ms` | 100000 ms | 117999 ms | +17.999% | 20.0% (lower) | ✅ |",
+    ]
+    notes = markdown.split("**Notes:**\n", 1)[1].splitlines()
+    assert notes == ["- max_rss_kb_fail: +20.001% (fail > 20.00%)"]
+
+
+def test_warn_near_fail_more_decimals(make_compare: MakeCompare) -> None:
+    compare = make_compare(
+        baseline={"wall_ms": (100000,)}, current={"wall_ms": (119999,)}
+    )
+    notes = render_compare_markdown(compare).split("**Notes:**\n", 1)[1]
+    assert notes == "- wall_ms_warn: +19.999% (warn >= 18.00%, fail > 20.00%)\n"
+
+
+def test_higher_direction_boundary_decimals(make_compare: MakeCompare) -> None:
+    # Throughput 100000 -> 79999 per second: a drop just past 20 %.
+    compare = make_compare(
+        baseline={"wall_ms": (1000,), "work_units": 100000},
+        current={"wall_ms": (1000,), "work_units": 79999},
+    )
+    rows = _table_rows(render_compare_markdown(compare))
+    assert rows[0].split(" | ")[3] == "-20.001%"
+
+
+def test_budget_shows_exact_threshold(make_compare: MakeCompare) -> None:
+    policy = BudgetPolicy(
+        overrides={
+            "max_rss_kb": BudgetOverride(threshold=0.0004),
+            "wall_ms": BudgetOverride(threshold=0.0125),
+        }
+    )
+    compare = make_compare(
+        baseline={"wall_ms": (1000,), "max_rss_kb": (100000,)},
+        current={"wall_ms": (1100,), "max_rss_kb": (100000,)},
+        policy=policy,
+    )
+    markdown = render_compare_markdown(compare)
+    assert _table_rows(markdown) == [
+        "| `max_rss_kb` | 100000 KB | 100000 KB | 0.00% | 0.04% (lower) | ✅ |",
+        "| `wall_ms` | 1000 ms | 1100 ms | +10.00% | 1.25% (lower) | ❌ |",
+    ]
+    assert markdown.endswith("- wall_ms_fail: +10.00% (fail > 1.25%)\n")

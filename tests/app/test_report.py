@@ -7,7 +7,11 @@ from collections.abc import Callable
 import msgspec
 import pytest
 
-from perfgate.app.report import build_no_baseline_report, build_report
+from perfgate.app.report import (
+    build_error_report,
+    build_no_baseline_report,
+    build_report,
+)
 from perfgate.domain.compare import BudgetOverride, BudgetPolicy
 from perfgate.domain.report import require_budgets
 from perfgate.types.codec import decode_report, encode
@@ -89,6 +93,29 @@ def test_custom_threshold_in_message(make_compare: MakeCompare) -> None:
     assert finding.data.threshold == 0.05
 
 
+def test_boundary_message_more_decimals(make_compare: MakeCompare) -> None:
+    compare = make_compare(
+        baseline={"wall_ms": (100000,), "max_rss_kb": (100000,)},
+        current={"wall_ms": (119999,), "max_rss_kb": (120001,)},
+    )
+    messages = [finding.message for finding in build_report(compare).findings]
+    assert messages == [
+        "Performance regression exceeded threshold for max_rss_kb: "
+        "20.001% regression (threshold: 20.00%)",
+        "Performance regression near threshold for wall_ms: "
+        "19.999% regression (threshold: 20.00%)",
+    ]
+
+
+def test_fine_threshold_in_message(make_compare: MakeCompare) -> None:
+    policy = BudgetPolicy(overrides={"wall_ms": BudgetOverride(threshold=0.00125)})
+    compare = make_compare(
+        baseline={"wall_ms": (1000,)}, current={"wall_ms": (1100,)}, policy=policy
+    )
+    (finding,) = build_report(compare).findings
+    assert finding.message.endswith("10.00% regression (threshold: 0.125%)")
+
+
 def test_summary_counts_statuses(make_compare: MakeCompare) -> None:
     summary = build_report(_mixed_case(make_compare)).summary
     assert summary.pass_count == 1
@@ -137,6 +164,64 @@ def test_no_baseline_report_fields(
     assert "perfgate promote" in finding.message
     assert report.summary.total_count == 0
     assert report.summary.warn_count == 0
+
+
+def test_no_baseline_report_shows_command(
+    make_run_receipt: Callable[..., RunReceipt],
+) -> None:
+    command = "perfgate promote --current out/run.json --to 'b/x y.json' --normalize"
+    report = build_no_baseline_report(make_run_receipt(name="x y"), command)
+    (finding,) = report.findings
+    assert finding.message == (
+        "No baseline found for bench 'x y', so no budget was checked; "
+        f"create it with `{command}`"
+    )
+
+
+def test_no_baseline_report_generic_hint(
+    make_run_receipt: Callable[..., RunReceipt],
+) -> None:
+    (finding,) = build_no_baseline_report(make_run_receipt(name="x")).findings
+    assert finding.message.endswith(
+        "create one from this run's receipt with `perfgate promote`"
+    )
+    assert "run.json" not in finding.message
+    assert "baselines/" not in finding.message
+
+
+def test_error_report_fields() -> None:
+    report = build_error_report("command_error", "command not found: 'work'")
+    assert report.report_type == "perfgate.report.v1"
+    assert report.verdict.status == "fail"
+    assert report.verdict.reasons == ["command_error"]
+    assert report.compare is None
+    (finding,) = report.findings
+    assert finding.check_id == "perf.run"
+    assert finding.code == "command_error"
+    assert finding.severity == "fail"
+    assert finding.message == "command not found: 'work'"
+    assert finding.data is None
+    assert report.summary.total_count == 0
+    data = msgspec.json.decode(encode(report))
+    assert "compare" not in data
+    assert "data" not in data["findings"][0]
+    assert decode_report(encode(report), "report.json") == report
+
+
+def test_compare_error_has_own_check() -> None:
+    (finding,) = build_error_report("compare_error", "x.json: zero").findings
+    assert finding.check_id == "perf.compare"
+
+
+def test_accepted_failures_become_findings(make_compare: MakeCompare) -> None:
+    report = build_report(_mixed_case(make_compare), ["iteration 2 of 3: exit code 1"])
+    assert [finding.code for finding in report.findings] == [
+        "metric_warn",
+        "metric_fail",
+        "iteration_failed",
+    ]
+    assert report.verdict.status == "fail"
+    assert report.summary.total_count == 3
 
 
 def test_no_baseline_omits_compare_key(

@@ -10,13 +10,14 @@ from perfgate.app.text import (
     NEWLINE_SYMBOL,
     escape_annotation,
     escape_markdown_code,
+    format_delta_pct,
     format_pct,
     format_threshold_pct,
     format_value,
     format_with_unit,
     markdown_code_span,
 )
-from perfgate.types.receipts import MetricName
+from perfgate.types.receipts import Budget, Delta, MetricName
 
 HOSTILE_NAMES = [
     "a|b",
@@ -115,10 +116,90 @@ def test_format_pct_sign_and_decimals(fraction: float, expected: str) -> None:
     assert format_pct(fraction) == expected
 
 
+def test_format_pct_more_decimals() -> None:
+    assert format_pct(0.20001, 3) == "+20.001%"
+    assert format_pct(-0.1234567, 6) == "-12.345670%"
+    assert format_pct(1e-9, 4) == "0.0000%"
+
+
 def test_format_threshold_pct_decimals() -> None:
     assert format_threshold_pct(0.2) == "20.00%"
     assert format_threshold_pct(0.18000000000000002) == "18.00%"
     assert format_threshold_pct(0.05, 1) == "5.0%"
+
+
+@pytest.mark.parametrize(
+    ("fraction", "min_decimals", "expected"),
+    [
+        (0.2, 1, "20.0%"),
+        (0.1, 1, "10.0%"),
+        (0.0125, 1, "1.25%"),
+        (0.0004, 1, "0.04%"),
+        (0.00125, 2, "0.125%"),
+        (0.0125, 2, "1.25%"),
+        (1 / 3, 1, "33.333333%"),
+        (1e-9, 1, "0.000000%"),
+        (10.0, 1, "1000.0%"),
+    ],
+)
+def test_format_threshold_pct_exact(
+    fraction: float, min_decimals: int, expected: str
+) -> None:
+    assert format_threshold_pct(fraction, min_decimals) == expected
+
+
+def delta_of(baseline: float, current: float, direction: str = "lower") -> Delta:
+    """Build a delta the way the comparison formulas define it."""
+    pct = (current - baseline) / baseline
+    regression = max(pct, 0.0) if direction == "lower" else max(-pct, 0.0)
+    return Delta(
+        baseline=baseline,
+        current=current,
+        ratio=current / baseline,
+        pct=pct,
+        regression=regression,
+        status="pass",
+    )
+
+
+DEFAULT_BUDGET = Budget(threshold=0.2, warn_threshold=0.2 * 0.9, direction="lower")
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "expected"),
+    [
+        # Two decimals wherever they already tell the values apart.
+        (100, 125, "+25.00%"),
+        (100, 119, "+19.00%"),
+        (100, 90, "-10.00%"),
+        # Equal to a threshold in value: nothing to tell apart.
+        (100, 120, "+20.00%"),
+        # Near the fail threshold of 20 % and the warn threshold of 18 %.
+        (100000, 120001, "+20.001%"),
+        (100000, 119999, "+19.999%"),
+        (100000, 117999, "+17.999%"),
+        (100000, 118001, "+18.001%"),
+        (10000000, 12000001, "+20.00001%"),
+        # A difference below the sixth decimal stops at six.
+        (10**10, 10**10 * 1.2 + 1, "+20.000000%"),
+        # An improvement of 20.001 % is no regression: two decimals.
+        (100000, 79999, "-20.00%"),
+    ],
+)
+def test_format_delta_pct_near_thresholds(
+    baseline: float, current: float, expected: str
+) -> None:
+    assert format_delta_pct(delta_of(baseline, current), DEFAULT_BUDGET) == expected
+
+
+def test_format_delta_pct_higher_direction() -> None:
+    budget = Budget(threshold=0.2, warn_threshold=0.18, direction="higher")
+    delta = delta_of(100000, 79999, direction="higher")
+    assert format_delta_pct(delta, budget) == "-20.001%"
+
+
+def test_format_delta_pct_without_budget() -> None:
+    assert format_delta_pct(delta_of(100000, 120001), None) == "+20.00%"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -212,6 +213,42 @@ def test_explicit_baseline_used(
     assert compare.baseline_ref.path == str(moved)
 
 
+def test_missing_explicit_baseline_is_error(
+    project: Path, cli_in_process: InProcess
+) -> None:
+    write_config(project, bench_toml("t", ["touch", "ran"]))
+    result = cli_in_process(["check", "--bench", "t", "--baseline", "gone.json"])
+    assert result.code == 1
+    assert result.stderr == (
+        "perfgate: error: gone.json: file not found; pass the path of a run receipt\n"
+    )
+    assert not (project / "ran").exists()
+    assert not (project / "artifacts").exists()
+
+
+@pytest.mark.parametrize("name", ["sort 1m", "ünï cødé", "it's (v2)"])
+def test_baseline_file_is_bench_name(
+    name: str,
+    project: Path,
+    make_run: Callable[..., dict[str, Any]],
+    cli_in_process: InProcess,
+) -> None:
+    # A 10 ms baseline against a 50 ms command: a regression far past 20 %.
+    write_config(project, bench_toml(name, ["sleep", "0.05"], "repeat = 2\n"))
+    baseline = make_run(
+        name=name, run_id="base", wall_ms=(10, 10), wall_ns=(10**7, 10**7)
+    )
+    (project / "baselines").mkdir()
+    path = project / "baselines" / f"{name}.json"
+    path.write_text(json.dumps(baseline), encoding="utf-8")
+    result = cli_in_process(["check", "--bench", name])
+    assert result.code == 2, result.stderr
+    compare_path = project / "artifacts" / "perfgate" / "compare.json"
+    compare = decode_compare(compare_path.read_bytes(), "compare.json")
+    assert compare.baseline_ref.path == f"baselines/{name}.json"
+    assert compare.verdict.status == "fail"
+
+
 def test_require_baseline_exits_one(project: Path, cli_in_process: InProcess) -> None:
     write_config(project, bench_toml("t", ["true"], "repeat = 1\n"))
     result = cli_in_process(["check", "--bench", "t", "--require-baseline"])
@@ -279,10 +316,41 @@ def test_failed_command_exits_one(project: Path, cli_in_process: InProcess) -> N
         "perfgate: bad: error (2 of 2 iterations failed or timed out)",
     ]
     out = project / "artifacts" / "perfgate"
-    assert all_files(out) == ["comment.md", "run.json"]
+    assert all_files(out) == ["comment.md", "report.json", "run.json"]
     run = decode_run((out / "run.json").read_bytes(), "run.json")
     assert [sample.exit_code for sample in run.samples] == [3, 3]
     assert "perfgate: error" in (out / "comment.md").read_text(encoding="utf-8")
+
+
+def test_failed_command_writes_report(
+    project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
+) -> None:
+    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_baseline(project, make_run)
+    assert cli_in_process(["check", "--bench", "t"]).code == 0
+    out = project / "artifacts" / "perfgate"
+    assert (out / "compare.json").exists()
+
+    write_config(project, bench_toml("t", ["sh", "-c", "exit 3"], "repeat = 2\n"))
+    result = cli_in_process(["check", "--bench", "t"])
+    assert result.code == 1
+    assert not (out / "compare.json").exists()
+    report = read_report(out / "report.json")
+    assert report.verdict.status == "fail"
+    assert report.verdict.reasons == ["command_failed"]
+    assert report.compare is None
+    (finding,) = report.findings
+    assert (finding.check_id, finding.code, finding.severity) == (
+        "perf.run",
+        "command_failed",
+        "fail",
+    )
+    assert finding.message == (
+        "2 of 2 iterations failed or timed out: "
+        "iteration 1 of 2: exit code 3; iteration 2 of 2: exit code 3"
+    )
+    assert finding.data is None
+    assert report.summary.total_count == 0
 
 
 def test_allow_nonzero_reports_verdict(
@@ -298,12 +366,44 @@ def test_allow_nonzero_reports_verdict(
     assert all_files(out) == ["comment.md", "report.json", "run.json"]
 
 
+def test_allow_nonzero_pass_shows_failures(
+    project: Path,
+    make_run: Callable[..., dict[str, Any]],
+    cli_in_process: InProcess,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    summary = project / "summary.md"
+    monkeypatch.setenv(SUMMARY_VARIABLE, str(summary))
+    write_config(project, bench_toml("t", ["sh", "-c", "exit 1"], "repeat = 2\n"))
+    write_baseline(project, make_run)
+    result = cli_in_process(["check", "--bench", "t", "--allow-nonzero"])
+    assert result.code == 0, result.stderr
+    out = project / "artifacts" / "perfgate"
+    comment = (out / "comment.md").read_text(encoding="utf-8")
+    assert comment.startswith("✅ perfgate: pass\n")
+    assert "**Failed iterations (accepted with --allow-nonzero):**" in comment
+    assert "- iteration 1 of 2: exit code 1\n" in comment
+    assert "- iteration 2 of 2: exit code 1\n" in comment
+    assert summary.read_text(encoding="utf-8") == f"{comment}\n"
+    report = read_report(out / "report.json")
+    assert report.verdict.status == "pass"
+    assert [finding.code for finding in report.findings] == ["iteration_failed"] * 2
+    assert {finding.severity for finding in report.findings} == {"warn"}
+
+
 def test_missing_program_exits_one(project: Path, cli_in_process: InProcess) -> None:
     write_config(project, bench_toml("gone", ["no-such-program-perfgate"]))
     result = cli_in_process(["check", "--bench", "gone"])
     assert result.code == 1
     assert "command not found" in result.stderr
-    assert all_files(project / "artifacts" / "perfgate") == ["comment.md"]
+    out = project / "artifacts" / "perfgate"
+    assert all_files(out) == ["comment.md", "report.json"]
+    report = read_report(out / "report.json")
+    assert report.verdict.status == "fail"
+    assert report.verdict.reasons == ["command_error"]
+    (finding,) = report.findings
+    assert (finding.check_id, finding.code) == ("perf.run", "command_error")
+    assert "command not found" in finding.message
 
 
 def test_timeout_exits_one(project: Path, cli_in_process: InProcess) -> None:
@@ -426,6 +526,51 @@ def test_paths_relative_to_config(project: Path, cli_in_process: InProcess) -> N
     assert Path(set_cwd.strip()).resolve() == (config.parent / "work").resolve()
     assert (project / "ci" / "out" / "here" / "run.json").exists()
     assert "no baseline at ci/base/here.json" in result.stderr
+
+
+def test_promote_hint_works_as_given(project: Path, cli_in_process: InProcess) -> None:
+    text = (
+        "[defaults]\nrepeat = 1\nthreshold = 1000.0\n"
+        'out_dir = "out"\nbaseline_dir = "base line"\n'
+        + bench_toml("sort 1m", ["true"])
+    )
+    write_config(project / "ci", text)
+    args = ["check", "--config", "ci/perfgate.toml", "--bench", "sort 1m"]
+    first = cli_in_process(args)
+    assert first.code == 0, first.stderr
+    expected = (
+        "perfgate promote --current ci/out/run.json "
+        "--to 'ci/base line/sort 1m.json' --normalize"
+    )
+    out = project / "ci" / "out"
+    comment = (out / "comment.md").read_text(encoding="utf-8")
+    assert comment.endswith(f"`{expected}`\n")
+    (finding,) = read_report(out / "report.json").findings
+    assert finding.message.endswith(f"create it with `{expected}`")
+    assert f"create it with `{expected}`" in first.stderr
+
+    (project / "ci" / "base line").mkdir()
+    promote = cli_in_process(shlex.split(expected)[1:])
+    assert promote.code == 0, promote.stderr
+    second = cli_in_process(args)
+    assert second.code == 0, second.stderr
+    assert second.stderr.startswith("perfgate: sort 1m: pass (")
+
+
+def test_all_promote_hint_per_bench(project: Path, cli_in_process: InProcess) -> None:
+    write_config(project, WIDE_DEFAULTS + bench_toml("ünï cødé", ["true"]))
+    result = cli_in_process(["check", "--all"])
+    assert result.code == 0, result.stderr
+    folder = project / "artifacts" / "perfgate" / "ünï cødé"
+    expected = (
+        "perfgate promote --current 'artifacts/perfgate/ünï cødé/run.json' "
+        "--to 'baselines/ünï cødé.json' --normalize"
+    )
+    assert (
+        (folder / "comment.md").read_text(encoding="utf-8").endswith(f"`{expected}`\n")
+    )
+    combined = (project / "artifacts" / "perfgate" / "comment.md").read_text("utf-8")
+    assert f"`{expected}`" in combined
 
 
 def test_out_dir_flag_relative_to_cwd(project: Path, cli_in_process: InProcess) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfgate.app.text import escape_annotation, format_pct, format_with_unit
+from perfgate.app.text import escape_annotation, format_delta_pct, format_with_unit
 from perfgate.types.receipts import CompareReceipt
 
 
@@ -25,8 +25,9 @@ def render_annotations(compare: CompareReceipt) -> str:
         baseline = format_with_unit(metric, delta.baseline, spaced=False)
         current = format_with_unit(metric, delta.current, spaced=False)
         name = escape_annotation(compare.bench.name)
+        pct = format_delta_pct(delta, compare.budgets.get(metric))
         lines.append(
-            f"::{command}::perfgate {name} {metric}: {format_pct(delta.pct)} "
+            f"::{command}::perfgate {name} {metric}: {pct} "
             f"(baseline {baseline}, current {current})\n"
         )
     return "".join(lines)

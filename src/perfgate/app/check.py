@@ -15,6 +15,15 @@ Exit code of one bench, highest precedence first:
 
 A missing baseline without ``require_baseline`` gives 0 and a ``warn``
 report with the reason ``no_baseline``.
+
+Every result has a report, a tool error included. A tool error's report has
+the verdict ``fail`` and one finding with the cause. Its reason is
+``command_failed`` (iterations failed or timed out), ``command_error`` (the
+command could not be started or measured) or ``compare_error`` (the runs
+cannot be compared). Iterations that failed but were accepted with
+``allow_nonzero`` keep the comparison's verdict and add an
+``iteration_failed`` warning each, in the report and above the comment's
+table.
 """
 
 from __future__ import annotations
@@ -29,16 +38,20 @@ from perfgate.adapters.ports import (
     HostProbe,
     ProcessRunner,
 )
-from perfgate.app.check_summary import render_error_markdown
+from perfgate.app.check_summary import promote_command, render_error_markdown
 from perfgate.app.compare import compare_runs
 from perfgate.app.markdown import (
     current_medians,
     render_compare_markdown,
     render_no_baseline_markdown,
 )
-from perfgate.app.report import build_no_baseline_report, build_report
+from perfgate.app.report import (
+    build_error_report,
+    build_no_baseline_report,
+    build_report,
+)
 from perfgate.app.run import RunRequest, run_bench
-from perfgate.app.text import format_pct, format_with_unit
+from perfgate.app.text import format_delta_pct, format_with_unit
 from perfgate.domain.compare import (
     EXIT_FAIL,
     EXIT_OK,
@@ -47,6 +60,11 @@ from perfgate.domain.compare import (
     exit_code_for,
 )
 from perfgate.domain.config import ResolvedBench
+from perfgate.domain.report import (
+    COMMAND_ERROR_CODE,
+    COMMAND_FAILED_CODE,
+    COMPARE_ERROR_CODE,
+)
 from perfgate.types.errors import ComparisonError, MeasureError
 from perfgate.types.receipts import CompareReceipt, ReportReceipt, RunReceipt
 
@@ -88,8 +106,8 @@ class CheckResult:
     run: RunReceipt | None
     # None without a baseline or on a tool error.
     compare: CompareReceipt | None
-    # None on a tool error: no verdict exists then.
-    report: ReportReceipt | None
+    # Always present; on a tool error its verdict is fail (module docstring).
+    report: ReportReceipt
     # The Markdown PR comment, also written on a tool error.
     comment: str
     # One line per failed or timed-out iteration.
@@ -101,6 +119,9 @@ class CheckResult:
     summary: str
     baseline_path: str | None = None
     current_path: str | None = None
+    # The shell command that promotes the run receipt at current_path to
+    # baseline_path; None unless both paths are known.
+    promote_command: str | None = None
 
 
 def check_bench(
@@ -137,14 +158,18 @@ def check_bench(
                 run_request, runner, host_probe, clock, new_run_id=new_run_id
             )
     except MeasureError as exc:
-        return _error_result(request, None, (), str(exc))
+        return _error_result(request, None, (), str(exc), COMMAND_ERROR_CODE)
     run = outcome.receipt
     failures = outcome.failures
 
     if failures and not request.allow_nonzero:
         total = bench.warmup + bench.repeat
         message = f"{len(failures)} of {total} iterations failed or timed out"
-        return _error_result(request, run, failures, message)
+        # The report lists every failure; the comment lists the first few.
+        detailed = f"{message}: {'; '.join(failures)}"
+        return _error_result(
+            request, run, failures, message, COMMAND_FAILED_CODE, detailed
+        )
 
     if request.baseline is None:
         return _no_baseline_result(request, run, failures)
@@ -158,10 +183,11 @@ def check_bench(
             current_path=request.current_path,
         )
     except ComparisonError as exc:
-        return _error_result(request, run, failures, str(exc))
+        return _error_result(request, run, failures, str(exc), COMPARE_ERROR_CODE)
     status = compare.verdict.status
     deltas = [
-        f"{metric} {format_pct(compare.deltas[metric].pct)}"
+        f"{metric} "
+        f"{format_delta_pct(compare.deltas[metric], compare.budgets.get(metric))}"
         for metric in sorted(compare.deltas)
     ]
     return CheckResult(
@@ -171,13 +197,14 @@ def check_bench(
         exit_code=exit_code_for(status, fail_on_warn=request.fail_on_warn),
         run=run,
         compare=compare,
-        report=build_report(compare),
-        comment=render_compare_markdown(compare),
+        report=build_report(compare, failures),
+        comment=render_compare_markdown(compare, failures),
         failures=failures,
         error=None,
         summary=_summary_line(bench.name, status, deltas or ["no metric compared"]),
         baseline_path=request.baseline_path,
         current_path=request.current_path,
+        promote_command=_promote_command(request),
     )
 
 
@@ -194,6 +221,12 @@ def _summary_line(name: str, word: str, details: list[str]) -> str:
     return f"perfgate: {name}: {word} ({', '.join(details)})"
 
 
+def _promote_command(request: CheckRequest) -> str | None:
+    if request.current_path is None or request.baseline_path is None:
+        return None
+    return promote_command(request.current_path, request.baseline_path)
+
+
 def _no_baseline_result(
     request: CheckRequest, run: RunReceipt, failures: tuple[str, ...]
 ) -> CheckResult:
@@ -204,6 +237,7 @@ def _no_baseline_result(
         for metric, value in current_medians(run).items()
         if metric in gated
     ]
+    promote = _promote_command(request)
     error = None
     exit_code = EXIT_OK
     if request.require_baseline:
@@ -217,13 +251,14 @@ def _no_baseline_result(
         exit_code=exit_code,
         run=run,
         compare=None,
-        report=build_no_baseline_report(run),
-        comment=render_no_baseline_markdown(run),
+        report=build_no_baseline_report(run, promote, failures),
+        comment=render_no_baseline_markdown(run, promote, failures),
         failures=failures,
         error=error,
         summary=_summary_line(bench.name, "no baseline", medians or ["no medians"]),
         baseline_path=request.baseline_path,
         current_path=request.current_path,
+        promote_command=promote,
     )
 
 
@@ -232,7 +267,14 @@ def _error_result(
     run: RunReceipt | None,
     failures: tuple[str, ...],
     message: str,
+    code: str,
+    report_message: str | None = None,
 ) -> CheckResult:
+    """Build the result of a tool error; ``code`` is the report's reason.
+
+    The message of the report's finding is ``report_message``, by default
+    ``message``.
+    """
     bench = request.bench
     return CheckResult(
         name=bench.name,
@@ -241,11 +283,12 @@ def _error_result(
         exit_code=EXIT_TOOL_ERROR,
         run=run,
         compare=None,
-        report=None,
+        report=build_error_report(code, report_message or message),
         comment=render_error_markdown(bench.name, message, failures),
         failures=failures,
         error=message,
         summary=_summary_line(bench.name, "error", [message]),
         baseline_path=request.baseline_path,
         current_path=request.current_path,
+        promote_command=_promote_command(request),
     )

@@ -13,10 +13,11 @@ import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from perfgate.app.markdown import STATUS_ICONS
+from perfgate.app.markdown import STATUS_ICONS, failure_lines
 from perfgate.app.text import (
     escape_markdown_code,
-    format_pct,
+    escape_markdown_text,
+    format_delta_pct,
     format_threshold_pct,
     markdown_code_span,
 )
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from perfgate.app.check import CheckOutcome, CheckResult
 
 ERROR_ICON: Final = "❌"
-# Iteration failures listed per bench; the rest are counted.
-MAX_LISTED_FAILURES: Final = 5
 
 _VERDICT_CELLS: Final[dict[str, str]] = {
     "pass": f"{STATUS_ICONS['pass']} pass",
@@ -44,37 +43,25 @@ _COUNT_ORDER: Final[tuple[CheckOutcome, ...]] = (
     "no_baseline",
     "error",
 )
-# Characters that can start emphasis, code, links, HTML, entities, strike-
-# through, a table cell boundary, a GitHub mention or an issue reference
-# inside a line.
-_MARKDOWN_SPECIAL: Final = frozenset("\\`*_[]<>|~!&#@")
-
-
-def escape_markdown_text(text: str) -> str:
-    """Escape ``text`` so that Markdown shows it literally, on one line.
-
-    Meant for text inside a line, such as after ``- error: ``; the
-    characters that matter there get a backslash, which CommonMark allows
-    before any ASCII punctuation. Line breaks become spaces.
-    """
-    parts = []
-    for character in text:
-        if character in "\r\n":
-            parts.append(" ")
-        elif character in _MARKDOWN_SPECIAL:
-            parts.append("\\" + character)
-        else:
-            parts.append(character)
-    return "".join(parts)
 
 
 def promote_command(current_path: str, baseline_path: str | None) -> str:
-    """Return the shell command that makes ``current_path`` the baseline."""
-    target = shlex.quote(baseline_path) if baseline_path else "BASELINE.json"
+    """Return the shell command that makes ``current_path`` the baseline.
+
+    Paths are quoted for a POSIX shell, and a relative one that starts with
+    ``-`` gets ``./`` so that it cannot be read as an option.
+    """
+    target = _shell_path(baseline_path) if baseline_path else "BASELINE.json"
     return (
-        f"perfgate promote --current {shlex.quote(current_path)} "
+        f"perfgate promote --current {_shell_path(current_path)} "
         f"--to {target} --normalize"
     )
+
+
+def _shell_path(path: str) -> str:
+    if path.startswith("-"):
+        path = f"./{path}"
+    return shlex.quote(path)
 
 
 def render_error_markdown(name: str, error: str, failures: Sequence[str]) -> str:
@@ -87,7 +74,7 @@ def render_error_markdown(name: str, error: str, failures: Sequence[str]) -> str
         f"The check did not finish, so no verdict exists: "
         f"{escape_markdown_text(error)}\n",
     ]
-    listed = _failure_lines(failures)
+    listed = failure_lines(failures)
     if listed:
         parts.append("\n")
         parts.extend(listed)
@@ -151,7 +138,8 @@ def _deltas_cell(result: CheckResult) -> str:
     texts = []
     for metric in sorted(deltas):
         delta = deltas[metric]
-        text = f"{escape_markdown_code(metric)} {format_pct(delta.pct)}"
+        budget = result.compare.budgets.get(metric)
+        text = f"{escape_markdown_code(metric)} {format_delta_pct(delta, budget)}"
         if delta.status != "pass":
             text += f" {STATUS_ICONS[delta.status]}"
         texts.append(text)
@@ -162,7 +150,7 @@ def _notes(result: CheckResult) -> list[str]:
     lines: list[str] = []
     if result.error is not None:
         lines.append(f"- error: {escape_markdown_text(result.error)}\n")
-    lines.extend(_failure_lines(result.failures))
+    lines.extend(failure_lines(result.failures))
     if result.compare is not None:
         compare = result.compare
         for metric in sorted(compare.deltas):
@@ -174,30 +162,21 @@ def _notes(result: CheckResult) -> list[str]:
     return lines
 
 
-def _failure_lines(failures: Sequence[str]) -> list[str]:
-    lines = [
-        f"- {escape_markdown_text(failure)}\n"
-        for failure in failures[:MAX_LISTED_FAILURES]
-    ]
-    hidden = len(failures) - MAX_LISTED_FAILURES
-    if hidden > 0:
-        lines.append(f"- and {hidden} more failed iterations\n")
-    return lines
-
-
 def _budget_note(metric: MetricName, delta: Delta, budget: Budget) -> str:
     fail = f"fail > {format_threshold_pct(budget.threshold)}"
     limits = fail
     if delta.status == "warn":
         limits = f"warn >= {format_threshold_pct(budget.warn_threshold)}, {fail}"
-    return f"- {metric}_{delta.status}: {format_pct(delta.pct)} ({limits})\n"
+    return f"- {metric}_{delta.status}: {format_delta_pct(delta, budget)} ({limits})\n"
 
 
 def _baseline_note(result: CheckResult) -> str:
-    if result.baseline_path is None or result.current_path is None:
+    if result.baseline_path is None:
         return "- no baseline to compare with\n"
-    command = promote_command(result.current_path, result.baseline_path)
+    where = f"- no baseline at {markdown_code_span(result.baseline_path)}"
+    if result.promote_command is None:
+        return f"{where}\n"
     return (
-        f"- no baseline at {markdown_code_span(result.baseline_path)}; create it "
-        f"from this run with {markdown_code_span(command)}\n"
+        f"{where}; create it from this run with "
+        f"{markdown_code_span(result.promote_command)}\n"
     )

@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 
 from perfgate.domain.metrics import UNITS
-from perfgate.types.receipts import MetricName
+from perfgate.domain.percent import (
+    DEFAULT_PCT_DECIMALS,
+    regression_decimals,
+    threshold_decimals,
+)
+from perfgate.types.receipts import Budget, Delta, MetricName
 
 # Shown in place of a line break inside a Markdown code span: a real line
 # break would end the table row or, followed by a blank line, the paragraph.
@@ -19,6 +24,10 @@ NEWLINE_SYMBOL = "\u2424"  # ␤ SYMBOL FOR NEWLINE
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BACKTICK_RUN = re.compile(r"`+")
+# Characters that can start emphasis, code, links, HTML, entities, strike-
+# through, a table cell boundary, a GitHub mention or an issue reference
+# inside a line.
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~!&#@")
 
 
 def format_value(metric: MetricName, value: float) -> str:
@@ -51,22 +60,42 @@ def format_with_unit(metric: MetricName, value: float, *, spaced: bool) -> str:
     return f"{number} {unit}" if spaced else f"{number}{unit}"
 
 
-def format_pct(fraction: float) -> str:
-    """Format a signed change as percent with two decimals: ``+19.00%``.
+def format_pct(fraction: float, decimals: int = DEFAULT_PCT_DECIMALS) -> str:
+    """Format a signed change as percent: ``+19.00%`` with two decimals.
 
     The sign follows the rounded text, so a change too small to show prints
     ``0.00%`` rather than ``+0.00%`` or ``-0.00%``.
     """
-    text = f"{fraction * 100:.2f}"
+    text = f"{fraction * 100:.{decimals}f}"
     if float(text) == 0:
-        return "0.00%"
+        return f"{0:.{decimals}f}%"
     if fraction > 0:
         return f"+{text}%"
     return f"{text}%"
 
 
-def format_threshold_pct(fraction: float, decimals: int = 2) -> str:
-    """Format an unsigned threshold as percent: ``20.00%`` (or ``20.0%``)."""
+def format_delta_pct(delta: Delta, budget: Budget | None) -> str:
+    """Format ``delta.pct`` with the decimals its budget's thresholds call for.
+
+    Two decimals, unless the regression would then read the same as the
+    fail or warn threshold it differs from; see ``perfgate.domain.percent``.
+    Without a budget there is nothing to tell apart, so two decimals.
+    """
+    if budget is None:
+        return format_pct(delta.pct)
+    limits = (budget.threshold, budget.warn_threshold)
+    return format_pct(delta.pct, regression_decimals(delta.regression, limits))
+
+
+def format_threshold_pct(
+    fraction: float, min_decimals: int = DEFAULT_PCT_DECIMALS
+) -> str:
+    """Format an unsigned threshold as percent: ``20.00%``, ``1.25%``, ``0.04%``.
+
+    It has ``min_decimals`` decimals, or more (up to 6) when the threshold
+    needs them: 0.0125 with one decimal is ``1.25%``, not ``1.2%``.
+    """
+    decimals = threshold_decimals(fraction, min_decimals)
     return f"{fraction * 100:.{decimals}f}%"
 
 
@@ -109,6 +138,24 @@ def escape_markdown_code(text: str) -> str:
     inside a code span, so the cell shows the original text.
     """
     return markdown_code_span(text).replace("|", "\\|")
+
+
+def escape_markdown_text(text: str) -> str:
+    """Escape ``text`` so that Markdown shows it literally, on one line.
+
+    Meant for text inside a line, such as after ``- error: ``; the
+    characters that matter there get a backslash, which CommonMark allows
+    before any ASCII punctuation. Line breaks become spaces.
+    """
+    parts = []
+    for character in text:
+        if character in "\r\n":
+            parts.append(" ")
+        elif character in _MARKDOWN_SPECIAL:
+            parts.append("\\" + character)
+        else:
+            parts.append(character)
+    return "".join(parts)
 
 
 def escape_annotation(text: str) -> str:

@@ -7,20 +7,22 @@ written; the caller resolves relative ones (the CLI resolves them against
 the config file's folder).
 
 Bench names: a name may be any text except the empty string, ``.``, ``..``,
-text with a control character, or more than 200 characters. Its folder name,
-used for the artifact folder of ``check --all`` and for the default baseline
-file ``baseline_dir/FOLDER.json``, maps every character outside
-``[A-Za-z0-9._-]`` to ``_``, so that no name can reach outside those
-folders. Two benches whose folder names are equal ignoring case (as on the
-case-insensitive file systems of macOS and Windows) are rejected, as is a
-folder name equal to one of the combined ``check --all`` outputs
-(``comment.md``, ``report.json``).
+text with a control character, or more than 200 bytes in UTF-8. Its folder
+name is the artifact folder of ``check --all`` and, with ``.json``, the
+default baseline file ``baseline_dir/FOLDER.json``. It is the name with each
+path separator (``/``, ``\\``) replaced by ``_``, and so is each control
+character for a caller that skipped the name check. Spaces, punctuation and
+non-ASCII letters stay, so for every name that is a valid file name the
+folder name is the name itself: bench ``sort 1m`` uses
+``baselines/sort 1m.json``. Two benches whose folder names are equal
+ignoring case and Unicode normalisation (as on the file systems of macOS and
+Windows) are rejected, as is a folder name equal to one of the combined
+``check --all`` outputs (``comment.md``, ``report.json``).
 """
 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,16 +54,19 @@ DEFAULT_WARMUP: Final = 0
 DEFAULT_OUT_DIR: Final = "artifacts/perfgate"
 DEFAULT_BASELINE_DIR: Final = "baselines"
 
-# "NAME.json" must fit the 255-byte file name limit of common file systems,
-# and a folder name is ASCII, so one character is one byte.
-MAX_NAME_LENGTH: Final = 200
+# "NAME.json" must fit the 255-byte file name limit of ext4 and APFS. NTFS
+# counts UTF-16 units instead, never more than the UTF-8 bytes, so a limit in
+# UTF-8 bytes fits all three.
+MAX_NAME_BYTES: Final = 200
 # Files that `check --all` writes into out_dir beside the bench folders.
 COMBINED_OUTPUT_NAMES: Final = frozenset({"comment.md", "report.json"})
 
 U32_MAX: Final = 2**32 - 1
 U64_MAX: Final = 2**64 - 1
 
-_UNSAFE_CHARACTER = re.compile(r"[^A-Za-z0-9._-]")
+# Path separators of POSIX and Windows; control characters are found by
+# their Unicode category (Cc: C0, DEL and C1).
+_PATH_SEPARATORS: Final = frozenset("/\\")
 _METRIC_LIST = ", ".join(ALL_METRICS)
 
 _T = TypeVar("_T")
@@ -101,12 +106,30 @@ class ResolvedConfig:
 
 
 def folder_name(name: str) -> str:
-    """Map a bench name to its folder name: ``sort 1m/v2`` -> ``sort_1m_v2``.
+    """Map a bench name to its folder name: ``sort 1m/v2`` -> ``sort 1m_v2``.
 
-    The caller must have checked the name with ``check_bench_name``, so the
-    result is never empty, ``.`` or ``..``.
+    Only path separators and control characters become ``_``. The caller
+    must have checked the name with ``check_bench_name``, so the result is
+    never empty, ``.`` or ``..``.
     """
-    return _UNSAFE_CHARACTER.sub("_", name)
+    return "".join(
+        "_"
+        if character in _PATH_SEPARATORS or unicodedata.category(character) == "Cc"
+        else character
+        for character in name
+    )
+
+
+def folder_key(folder: str) -> str:
+    """Return the form of ``folder`` under which two folder names collide.
+
+    The default file systems of macOS and Windows ignore case, and APFS also
+    ignores the difference between composed and decomposed accents, so the
+    key folds case after NFC normalisation. Case folding can merge a few names that a
+    file system keeps apart (such as ``ß`` and ``ss``), which only rejects a
+    config that would have worked.
+    """
+    return unicodedata.normalize("NFC", folder).casefold()
 
 
 def check_bench_name(name: str) -> str | None:
@@ -124,9 +147,13 @@ def check_bench_name(name: str) -> str | None:
                 f"invalid name {quote_text(name)}: it contains the control "
                 f"character U+{ord(character):04X}; use printable characters"
             )
-    if len(name) > MAX_NAME_LENGTH:
-        return f"the name is {len(name)} characters long; use at most {MAX_NAME_LENGTH}"
-    if folder_name(name).lower() in COMBINED_OUTPUT_NAMES:
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return (
+            f"the name is {size} bytes long in UTF-8; use at most "
+            f"{MAX_NAME_BYTES} (a non-ASCII character takes 2 to 4 bytes)"
+        )
+    if folder_key(folder_name(name)) in COMBINED_OUTPUT_NAMES:
         return (
             f"invalid name {quote_text(name)}: check --all writes a file of that "
             "name into out_dir; rename the bench"
@@ -155,14 +182,14 @@ def resolve_config(config: ConfigFile, source: str) -> ResolvedConfig:
                 f"{name_key}: duplicate name; bench #{first} has the same name; "
                 "give every bench a different name"
             )
-        folder = bench.folder_name.lower()
+        folder = folder_key(bench.folder_name)
         if folder in by_folder:
             other = benches[by_folder[folder]]
             raise ConfigError(
                 f"{name_key}: the folder name {quote_text(bench.folder_name)} is "
-                f"the same as that of bench {quote_text(other.name)} (characters "
-                "outside A-Z, a-z, 0-9, '.', '_' and '-' become '_', and case "
-                "is ignored); rename one of them"
+                f"the same as that of bench {quote_text(other.name)} ('/' and "
+                "'\\' become '_', and case and Unicode normalisation are ignored); "
+                "rename one of them"
             )
         by_name[bench.name] = index
         by_folder[folder] = index

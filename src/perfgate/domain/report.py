@@ -1,16 +1,34 @@
 """Findings and counts of a report, decided from a comparison's deltas.
 
-A finding exists for every metric whose status is warn or fail, in
+A budget finding exists for every metric whose status is warn or fail, in
 alphabetical order of the metric. Its ``regression_pct`` is the regression
 in percent (``regression * 100``) and its ``threshold`` the fail threshold as
 a fraction. The Rust perfgate 0.2 ``report`` writes ``regression_pct`` as a
 fraction and its ``check`` writes percent. We write percent from both.
+
+``check`` adds findings of its own, none with ``data``:
+
+- ``perf.baseline`` / ``missing`` (warn): no baseline to compare with.
+- ``perf.run`` / ``iteration_failed`` (warn): one per iteration that failed
+  or timed out when the caller accepted that (``--allow-nonzero``). It does
+  not change the verdict or the counts, which stay those of the comparison.
+- ``perf.run`` / ``command_failed`` (fail): iterations failed or timed out
+  and the caller did not accept that.
+- ``perf.run`` / ``command_error`` (fail): the command could not be started
+  or measured.
+- ``perf.compare`` / ``compare_error`` (fail): the two runs cannot be
+  compared, such as a baseline median of 0 against a non-zero current one.
+
+The last three are tool errors (exit 1). Their report has the verdict
+``fail`` with the code as its only reason, that one finding, no ``compare``
+and zero counts, since no metric was compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from perfgate.domain.percent import regression_decimals, threshold_decimals
 from perfgate.types.errors import ReceiptError
 from perfgate.types.receipts import (
     Budget,
@@ -25,8 +43,15 @@ from perfgate.types.receipts import (
 
 BUDGET_CHECK_ID = "perf.budget"
 BASELINE_CHECK_ID = "perf.baseline"
+RUN_CHECK_ID = "perf.run"
+COMPARE_CHECK_ID = "perf.compare"
 MISSING_BASELINE_CODE = "missing"
+ITERATION_FAILED_CODE = "iteration_failed"
 NO_BASELINE_REASON = "no_baseline"
+# Codes of the tool-error findings, each also the report's only reason.
+COMMAND_FAILED_CODE = "command_failed"
+COMMAND_ERROR_CODE = "command_error"
+COMPARE_ERROR_CODE = "compare_error"
 
 
 def require_budgets(compare: CompareReceipt, source: str) -> None:
@@ -46,14 +71,23 @@ def require_budgets(compare: CompareReceipt, source: str) -> None:
 
 
 def budget_message(metric: MetricName, delta: Delta, budget: Budget) -> str:
-    """Describe a warn or fail metric in the words of the Rust perfgate 0.2."""
+    """Describe a warn or fail metric in the words of the Rust perfgate 0.2.
+
+    Percentages have two decimals, as the Rust tool writes them. They get
+    more when the regression would otherwise read the same as a threshold
+    it differs from, or when the threshold would be rounded. The rules are
+    in ``perfgate.domain.percent``.
+    """
     if delta.status == "fail":
         lead = "Performance regression exceeded threshold"
     else:
         lead = "Performance regression near threshold"
+    limits = (budget.threshold, budget.warn_threshold)
+    regression_places = regression_decimals(delta.regression, limits)
+    threshold_places = threshold_decimals(budget.threshold)
     return (
-        f"{lead} for {metric}: {delta.regression * 100:.2f}% regression "
-        f"(threshold: {budget.threshold * 100:.2f}%)"
+        f"{lead} for {metric}: {delta.regression * 100:.{regression_places}f}% "
+        f"regression (threshold: {budget.threshold * 100:.{threshold_places}f}%)"
     )
 
 
@@ -95,18 +129,55 @@ def budget_findings(
     return findings
 
 
-def missing_baseline_finding(bench_name: str) -> Finding:
-    """Return the warning that ``bench_name`` has no baseline to compare with."""
+def missing_baseline_finding(
+    bench_name: str, promote_command: str | None = None
+) -> Finding:
+    """Return the warning that ``bench_name`` has no baseline to compare with.
+
+    ``promote_command`` is the shell command that makes this run the
+    baseline. Only the caller knows the paths, so without it the message
+    names no path.
+    """
+    if promote_command is None:
+        hint = "create one from this run's receipt with `perfgate promote`"
+    else:
+        hint = f"create it with `{promote_command}`"
     return Finding(
         check_id=BASELINE_CHECK_ID,
         code=MISSING_BASELINE_CODE,
         severity="warn",
         message=(
             f"No baseline found for bench {bench_name!r}, so no budget was "
-            "checked; create one with `perfgate promote --current run.json "
-            f"--to baselines/{bench_name}.json`"
+            f"checked; {hint}"
         ),
     )
+
+
+def iteration_findings(failures: Sequence[str]) -> list[Finding]:
+    """Return one warning per failed iteration that the caller accepted.
+
+    ``failures`` contains one line per iteration, such as 'iteration 2 of 5:
+    exit code 1'.
+    """
+    return [
+        Finding(
+            check_id=RUN_CHECK_ID,
+            code=ITERATION_FAILED_CODE,
+            severity="warn",
+            message=f"{failure} (accepted with --allow-nonzero)",
+        )
+        for failure in failures
+    ]
+
+
+def tool_error_finding(code: str, message: str) -> Finding:
+    """Return the finding of a check that ended in a tool error.
+
+    ``code`` is ``command_failed``, ``command_error`` or ``compare_error``;
+    its check_id follows from it.
+    """
+    check_id = COMPARE_CHECK_ID if code == COMPARE_ERROR_CODE else RUN_CHECK_ID
+    return Finding(check_id=check_id, code=code, severity="fail", message=message)
 
 
 def summarize_statuses(deltas: Mapping[MetricName, Delta]) -> ReportSummary:

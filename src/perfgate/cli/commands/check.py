@@ -8,10 +8,16 @@ from any working directory. Paths given as flags (``--config``,
 ``--out-dir``, ``--baseline``) are relative to the current directory.
 
 Artifacts of ``--bench NAME`` go into OUT_DIR; those of ``--all`` into
-``OUT_DIR/FOLDER`` per bench (``FOLDER`` is the bench's folder name, see
-``perfgate.domain.config``), plus one combined ``OUT_DIR/comment.md``. There
+``OUT_DIR/FOLDER`` per bench, plus one combined ``OUT_DIR/comment.md``. There
 is no combined ``report.json``, because a ``perfgate.report.v1`` report contains
-one comparison; each bench folder has its own.
+one comparison; each bench folder has its own. ``report.json`` is written
+whenever a bench ran or failed to start, a tool error included.
+
+``FOLDER`` is the bench name with each ``/`` and ``\\`` replaced by ``_``,
+as ``perfgate.domain.config`` defines (a name cannot contain control
+characters). So it is the name itself for every valid file name. The default
+baseline is ``baseline_dir/FOLDER.json``. It may be missing (a warning, or
+exit 1 with ``--require-baseline``), but a ``--baseline`` file must exist.
 """
 
 from __future__ import annotations
@@ -43,10 +49,12 @@ def register(subparsers: Any) -> None:
             "Run one bench (--bench NAME) or every bench (--all) of a "
             "perfgate.config.v1 file, compare each with its baseline "
             "(baseline_dir/NAME.json), and write run.json, compare.json, "
-            "report.json and comment.md. Relative paths in the config are "
-            "relative to the config file's folder. Exit 0 pass, warn or no "
-            "baseline; 2 fail; 3 warn with --fail-on-warn; 1 tool error "
-            "(with --all: the worst over all benches)."
+            "report.json and comment.md. In file and folder names, each '/' "
+            "and '\\' of NAME becomes '_'; everything else, spaces and "
+            "non-ASCII letters included, stays. Relative paths in "
+            "the config are relative to the config file's folder. Exit 0 "
+            "pass, warn or no baseline; 2 fail; 3 warn with --fail-on-warn; 1 "
+            "tool error (with --all: the worst over all benches)."
         ),
     )
     selection = parser.add_mutually_exclusive_group(required=True)
@@ -72,7 +80,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--baseline",
         metavar="FILE",
-        help="baseline run receipt (only with --bench; default baseline_dir/NAME.json)",
+        help="baseline run receipt, which must exist (only with --bench; "
+        "default baseline_dir/NAME.json, which may be missing)",
     )
     parser.add_argument(
         "--require-baseline",
@@ -100,7 +109,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--allow-nonzero",
         action="store_true",
-        help="compare even when a command fails or times out",
+        help="compare even when a command fails or times out; the failed "
+        "iterations are listed in comment.md and report.json",
     )
     parser.add_argument("--pretty", action="store_true", help="indent the JSON")
     parser.set_defaults(handler=handle)
@@ -137,12 +147,15 @@ def handle(args: argparse.Namespace) -> int:
             if args.bench is not None
             else os.path.join(out_dir, bench.folder_name)
         )
-        baseline_path = args.baseline or os.path.join(
-            baseline_dir, f"{bench.folder_name}.json"
-        )
+        if args.baseline is not None:
+            baseline_path = args.baseline
+            baseline = _read_baseline(baseline_path, bench.name, required=True)
+        else:
+            baseline_path = os.path.join(baseline_dir, f"{bench.folder_name}.json")
+            baseline = _read_baseline(baseline_path, bench.name, required=False)
         request = CheckRequest(
             bench=_with_cwd(bench, config_dir),
-            baseline=_read_baseline(baseline_path, bench.name),
+            baseline=baseline,
             baseline_path=baseline_path,
             current_path=os.path.join(folder, RUN_FILE),
             env=dict(args.env),
@@ -227,11 +240,12 @@ def _with_cwd(bench: ResolvedBench, config_dir: str) -> ResolvedBench:
     return dataclasses.replace(bench, cwd=cwd)
 
 
-def _read_baseline(path: str, name: str) -> RunReceipt | None:
-    """Read the baseline at ``path``; None only when no such file exists.
+def _read_baseline(path: str, name: str, *, required: bool) -> RunReceipt | None:
+    """Read the baseline at ``path``; None when it does not exist and not ``required``.
 
     A file that exists but cannot be read or decoded raises, so that a
-    broken baseline is never mistaken for a missing one.
+    broken baseline is never mistaken for a missing one. A ``required`` one
+    (given with --baseline) that does not exist raises InputError too.
     """
     import os
     import sys
@@ -240,9 +254,9 @@ def _read_baseline(path: str, name: str) -> RunReceipt | None:
     from perfgate.types.codec import decode_run
     from perfgate.types.config import quote_text
 
-    if not os.path.lexists(path):
+    if not required and not os.path.lexists(path):
         return None
-    baseline = decode_run(read_input(path, "baseline run receipt"), path)
+    baseline = decode_run(read_input(path, "run receipt"), path)
     if baseline.bench.name != name:
         sys.stderr.write(
             f"perfgate: warning: {path}: the baseline is of bench "
@@ -271,7 +285,11 @@ def _make_folder(folder: str) -> None:
 
 
 def _write_artifacts(folder: str, result: CheckResult, *, pretty: bool) -> None:
-    """Write what ``result`` has and remove stale files of what it lacks."""
+    """Write what ``result`` has and remove stale files of what it lacks.
+
+    Only ``compare.json`` and, when the command could not start, ``run.json``
+    can be missing; ``report.json`` and ``comment.md`` are always written.
+    """
     import os
 
     from perfgate.cli.io import write_atomic
@@ -310,7 +328,6 @@ def _remove_stale(path: str) -> None:
 def _print_result(result: CheckResult) -> None:
     import sys
 
-    from perfgate.app.check_summary import promote_command
     from perfgate.types.config import quote_text
 
     bench_text = f"bench {quote_text(result.name)}"
@@ -319,17 +336,15 @@ def _print_result(result: CheckResult) -> None:
     for failure in result.failures:
         lines.append(f"perfgate: {failure_kind}: {bench_text}: {failure}")
     if result.outcome == "no_baseline":
-        promote = promote_command(result.current_path or RUN_FILE, result.baseline_path)
+        hint = ""
+        if result.promote_command is not None:
+            hint = f"; create it with `{result.promote_command}`"
         if result.error is not None:
-            lines.append(
-                f"perfgate: error: {bench_text}: {result.error}; "
-                f"create it with `{promote}`"
-            )
+            lines.append(f"perfgate: error: {bench_text}: {result.error}{hint}")
         else:
             lines.append(
                 f"perfgate: warning: {bench_text}: no baseline at "
-                f"{result.baseline_path}, so no budget was checked; "
-                f"create it with `{promote}`"
+                f"{result.baseline_path}, so no budget was checked{hint}"
             )
     elif result.error is not None:
         hint = ""
