@@ -325,8 +325,21 @@ class FindingData(_Record, kw_only=True):
 class Finding(_Record, kw_only=True):
     """One problem found by a check."""
 
-    check_id: Annotated[str, Meta(description="'perf.budget' or 'perf.baseline'.")]
-    code: Annotated[str, Meta(description="'metric_warn', 'metric_fail' or 'missing'.")]
+    check_id: Annotated[
+        str,
+        Meta(
+            description="The check: 'perf.budget', 'perf.baseline', 'perf.run' "
+            "or 'perf.compare'."
+        ),
+    ]
+    code: Annotated[
+        str,
+        Meta(
+            description="The finding: 'metric_warn' or 'metric_fail' (perf.budget), "
+            "'missing' (perf.baseline), 'iteration_failed', 'command_failed' or "
+            "'command_error' (perf.run), 'compare_error' (perf.compare)."
+        ),
+    ]
     severity: Annotated[Severity, Meta(description="warn or fail.")]
     message: Annotated[str, Meta(description="One line for people to read.")]
     data: Annotated[
