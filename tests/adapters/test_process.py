@@ -36,7 +36,7 @@ def helper_path(tmp_path_factory: pytest.TempPathFactory) -> str | None:
     )
 
 
-@pytest.fixture(params=["direct", "direct-polling", "helper"])
+@pytest.fixture(params=["direct", "direct-polling", "helper", "helper-polling"])
 def runner(
     request: pytest.FixtureRequest,
     helper_path: str | None,
@@ -44,13 +44,13 @@ def runner(
 ) -> PosixProcessRunner:
     """Return a runner for each spawning path.
 
-    "direct-polling" is the direct path without a pidfd, as on macOS and on
-    Linux before 5.3: exit is found by polling wait4.
+    The "-polling" variants run without a pidfd, as on macOS and on Linux
+    before 5.3: the direct path finds the exit by polling wait4, and the
+    helper path by reading the helper's report pipe.
     """
-    if request.param == "direct":
-        return PosixProcessRunner(use_helper=False)
-    if request.param == "direct-polling":
+    if request.param.endswith("-polling"):
         monkeypatch.setattr(process, "_open_pidfd", lambda _pid: None)
+    if request.param.startswith("direct"):
         return PosixProcessRunner(use_helper=False)
     if helper_path is None:
         pytest.skip("no C compiler, so the spawn helper cannot be built")
@@ -476,6 +476,28 @@ def test_helper_keeps_rss_floor_small(helper_path: str | None) -> None:
     # `true` needs about 1 MB; the direct path inherits this process's peak.
     assert with_helper.max_rss_kb < 5_000
     assert direct.max_rss_kb >= peak_rss_kb() // 2
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfds")
+@pytest.mark.usefixtures("no_leaks")
+def test_helper_group_read_when_needed(helper_path: str | None) -> None:
+    if helper_path is None:
+        pytest.skip("no C compiler, so the spawn helper cannot be built")
+    spec = shell("sleep 60")
+    with open(os.devnull, "rb") as stdin, open(os.devnull, "wb") as sink:
+        std_fds = (stdin.fileno(), sink.fileno(), sink.fileno())
+        child = process._HelperChild.start(spec, "/bin/sh", {}, std_fds, helper_path)
+    try:
+        # Nothing woke this process for the G line while the command runs.
+        assert child.pgid is None
+        child.kill_group()
+        assert child.pgid is not None
+        child.wait_exit()
+        assert child.exit is not None
+        assert os.WIFSIGNALED(child.exit.status)
+        assert_group_gone(child.pgid)
+    finally:
+        child.close()
 
 
 # --- helper lookup and fallback -------------------------------------------------

@@ -24,10 +24,45 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
+# Characters that str.splitlines() or a terminal treats as line breaks or
+# controls, written as escapes so that an error stays on one line even when
+# it quotes text from a file, such as a JSON key with a line break in it.
+_LINE_SAFE = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85) if code != 0x09
+} | {0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _fail(message: str) -> int:
-    sys.stderr.write(f"perfgate: error: {message}\n")
+    sys.stderr.write(f"perfgate: error: {message.translate(_LINE_SAFE)}\n")
     sys.stderr.flush()
     return EXIT_TOOL_ERROR
+
+
+def _import_msgspec() -> None:
+    """Import msgspec without letting it import typing_extensions.
+
+    msgspec imports typing_extensions, when installed, only to prefer its
+    ``get_type_hints``. On Python 3.10 and later the one in ``typing`` gives
+    the same result for perfgate's receipt types. typing_extensions imports
+    ``inspect`` and costs about as much as the interpreter's own start-up, so
+    the command line hides it while msgspec loads. Library users are not
+    affected, and a later ``import typing_extensions`` works as usual.
+    """
+    if "msgspec" in sys.modules or "typing_extensions" in sys.modules:
+        return
+    # A None entry makes `import typing_extensions` raise ImportError.
+    sys.modules["typing_extensions"] = None  # type: ignore[assignment]
+    try:
+        import msgspec
+    except ImportError:
+        needs_typing_extensions = True
+    else:
+        needs_typing_extensions = False
+    finally:
+        del sys.modules["typing_extensions"]
+    if needs_typing_extensions:
+        # This msgspec cannot do without it: load both the usual way.
+        import msgspec  # noqa: F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,7 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from perfgate.cli.commands import build_parser
 
-        parsed = build_parser().parse_args(arguments)
+        parsed = build_parser(arguments).parse_args(arguments)
+        _import_msgspec()
         code: int = parsed.handler(parsed)
         return code
     except PerfgateError as exc:

@@ -32,8 +32,8 @@ T = TypeVar("T")
 # A JSON integer of 20 or more digits may exceed u64; only then is the
 # (slower) full walk for out-of-range integers needed. To find such a run,
 # every digit is mapped to "0" and every other byte to a space, and the result
-# is searched for 20 zeros: on a 10 MB receipt that takes about a seventh of
-# the time of the regular expression rb"[0-9]{20,}".
+# is searched for 20 zeros. On a 10 MB receipt this took 28 ms, against 190 ms
+# for the regular expression rb"[0-9]{20,}" (2-core Linux VM).
 _DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _LONG_INTEGER_ZEROS = b"0" * 20
 
@@ -139,7 +139,7 @@ def _find_non_finite_literal(data: bytes) -> tuple[str, str] | None:
             return path, value.literal
         if isinstance(value, dict):
             pending.extend(
-                (f"{path}.{key}" if path else str(key), item)
+                (f"{path}.{_printable(key)}" if path else _printable(key), item)
                 for key, item in value.items()
             )
         elif isinstance(value, list):
@@ -147,6 +147,12 @@ def _find_non_finite_literal(data: bytes) -> tuple[str, str] | None:
                 (f"{path}[{index}]", item) for index, item in enumerate(value)
             )
     return None
+
+
+def _printable(key: str) -> str:
+    # A key with a line break or a lone surrogate would break the one-line
+    # message, so it is shown as a JSON string with escapes.
+    return key if key.isprintable() else json.dumps(key)
 
 
 def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) -> T:
@@ -195,6 +201,16 @@ def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) ->
             f"{source}: invalid {expected} receipt: "
             f"{describe_validation_error(exc)}; {hint}"
         ) from exc
+    # msgspec skips unknown fields without checking their UTF-8, but JSON
+    # text is UTF-8 throughout, and promote copies the bytes into a baseline
+    # that other readers must load. isascii() settles most files without a copy.
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReceiptError(
+                f"{source}: invalid JSON: invalid UTF-8 at byte {exc.start}; {hint}"
+            ) from None
     if _LONG_INTEGER_ZEROS in data.translate(_DIGITS_AS_ZEROS):
         for path in _iter_out_of_range(decoded, ""):
             raise ReceiptError(

@@ -1,42 +1,39 @@
 """One module per subcommand; each has ``register(subparsers)`` and a handler.
 
-Handlers import the app layer lazily, so that a command pays only for the
-modules it uses.
+Only the module of the command being run is imported, and handlers import the
+app layer lazily, so that a command pays only for the modules it uses.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+from collections.abc import Sequence
 
 from perfgate import __version__
 from perfgate.cli.args import Parser
-from perfgate.cli.commands import (
-    check,
-    compare,
-    export,
-    github_annotations,
-    md,
-    promote,
-    report,
-    run,
-    schema,
-)
 
-# Order of the commands in ``perfgate --help``.
-COMMAND_MODULES = (
-    run,
-    compare,
-    check,
-    md,
-    github_annotations,
-    report,
-    promote,
-    export,
-    schema,
-)
+# Command name -> its module in this package, in the order of ``perfgate --help``.
+COMMAND_MODULES = {
+    "run": "run",
+    "compare": "compare",
+    "check": "check",
+    "md": "md",
+    "github-annotations": "github_annotations",
+    "report": "report",
+    "promote": "promote",
+    "export": "export",
+    "schema": "schema",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(arguments: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser for ``arguments``.
+
+    When the first argument names a command, only that command is registered
+    (the rest would only cost start-up time). Otherwise, as for ``--help``,
+    an unknown command or no arguments at all, every command is registered.
+    """
     parser = Parser(
         prog="perfgate",
         description=(
@@ -54,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
-    for module in COMMAND_MODULES:
+    names: Sequence[str] = list(COMMAND_MODULES)
+    if arguments and arguments[0] in COMMAND_MODULES:
+        names = [arguments[0]]
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{COMMAND_MODULES[name]}")
         module.register(subparsers)
     return parser
