@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import msgspec
 
@@ -51,8 +50,12 @@ EXIT_FAIL = 2
 EXIT_WARN_AS_FAIL = 3
 
 
-@dataclass(frozen=True)
-class BudgetOverride:
+# The value types below are frozen msgspec structs rather than dataclasses:
+# msgspec is loaded anyway, and importing dataclasses (with inspect) would add
+# several milliseconds to every `perfgate compare`.
+
+
+class BudgetOverride(msgspec.Struct, frozen=True, kw_only=True):
     """Per-metric settings; None falls back to the policy's defaults."""
 
     threshold: float | None = None
@@ -60,13 +63,12 @@ class BudgetOverride:
     direction: Direction | None = None
 
 
-@dataclass(frozen=True)
-class BudgetPolicy:
+class BudgetPolicy(msgspec.Struct, frozen=True, kw_only=True):
     """How every metric is judged, and which metrics are gated."""
 
     threshold: float = DEFAULT_THRESHOLD
     warn_factor: float = DEFAULT_WARN_FACTOR
-    overrides: Mapping[MetricName, BudgetOverride] = field(default_factory=dict)
+    overrides: Mapping[MetricName, BudgetOverride] = msgspec.field(default_factory=dict)
     # The exact set of gated metrics; None gates the defaults plus every
     # metric that has an override.
     metrics: frozenset[MetricName] | None = None
@@ -107,8 +109,7 @@ class BudgetPolicy:
         )
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(msgspec.Struct, frozen=True, kw_only=True):
     """Budgets, deltas and verdict, keyed and ordered by metric name."""
 
     budgets: dict[MetricName, Budget]
