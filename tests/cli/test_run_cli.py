@@ -390,3 +390,17 @@ def test_long_timeout_accepted(run_cli: RunCli, timeout: str) -> None:
     )
     assert ran.code == 0, ran.stderr
     assert ran.stderr == ""
+
+
+def test_helper_warning_has_prefix(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERFGATE_SPAWN_HELPER", str(tmp_path / "missing-helper"))
+    receipt = str(tmp_path / "r.json")
+    ran = run_cli(
+        ["run", "--name", "t", "--repeat", "1", "--out", receipt, "--", "true"]
+    )
+    assert ran.code == 0
+    lines = ran.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("perfgate: warning: PERFGATE_SPAWN_HELPER=")

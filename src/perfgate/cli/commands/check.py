@@ -117,6 +117,9 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from perfgate.cli.logs import configure_logging
+
+    configure_logging()
     import os
 
     from perfgate.adapters.host import SystemClock, SystemHostProbe
