@@ -224,6 +224,20 @@ def test_invalid_budget_threshold_rejected(value: str, shown: str) -> None:
     )
 
 
+@pytest.mark.parametrize(("value", "suggested"), [("20", "0.2"), ("1.5", "0.015")])
+def test_percentage_threshold_rejected(value: str, suggested: str) -> None:
+    text = BENCH + f"[bench.budgets.wall_ms]\nthreshold = {value}\n"
+    message = config_error(text)
+    assert 'key "threshold" in [bench.budgets.wall_ms]' in message
+    assert "fractions at most 1" in message
+    assert f"write {suggested} for" in message
+
+
+def test_threshold_of_one_accepted() -> None:
+    config = resolve(BENCH + "[bench.budgets.wall_ms]\nthreshold = 1\n", SOURCE)
+    assert config.benches[0].policy.budget_for("wall_ms").threshold == 1.0
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "1.5", "nan"])
 def test_invalid_budget_warn_factor_rejected(value: str) -> None:
     text = BENCH + f"[bench.budgets.wall_ms]\nwarn_factor = {value}\n"

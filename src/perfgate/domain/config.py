@@ -366,6 +366,12 @@ def _check_integer(value: int | None, low: int, high: int) -> str | None:
     return f"invalid value {value}; expected a whole number from {low} to {high}"
 
 
+# Thresholds are fractions (0.20 = 20 %). A value above 1 is almost always a
+# percentage written by mistake, which would make the budget impossible to
+# fail, so it is rejected rather than read as a regression of over 100 %.
+MAX_THRESHOLD = 1.0
+
+
 def _check_fraction(key: str, value: float | None) -> str | None:
     if value is None:
         return None
@@ -376,6 +382,11 @@ def _check_fraction(key: str, value: float | None) -> str | None:
                 "such as 0.20 for 20 %"
             )
         return f"invalid value {value!r}; expected a number above 0 and at most 1"
+    if key == "threshold" and value > MAX_THRESHOLD:
+        return (
+            f"invalid value {value!r}; thresholds are fractions at most 1, "
+            f"so write {value / 100:g} for {value:g} %"
+        )
     if key == "warn_factor" and value > 1:
         return (
             f"invalid value {value!r}; expected a number above 0 and at most 1 "
