@@ -22,7 +22,10 @@ SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
 # Real commands take a few milliseconds with a large relative spread, so
 # benches that must pass get a budget no run-to-run noise can exceed.
-WIDE_DEFAULTS = "[defaults]\nrepeat = 3\nthreshold = 1000.0\n"
+WIDE_DEFAULTS = "[defaults]\nrepeat = 3\nthreshold = 1.0\n"
+# A command whose run time barely varies, so that a 100 % budget never fails
+# on a busy machine (the wall time of `true` can double between runs).
+STEADY_COMMAND = ["sleep", "0.02"]
 
 
 def bench_toml(name: str, command: Sequence[str], extra: str = "") -> str:
@@ -80,7 +83,7 @@ def all_files(folder: Path) -> list[str]:
 
 
 def test_first_check_has_no_baseline(tmp_path: Path) -> None:
-    write_config(tmp_path, WIDE_DEFAULTS + bench_toml("t", ["true"]))
+    write_config(tmp_path, WIDE_DEFAULTS + bench_toml("t", STEADY_COMMAND))
     completed = run_subprocess(["check", "--bench", "t"], tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == ""
@@ -100,7 +103,7 @@ def test_first_check_has_no_baseline(tmp_path: Path) -> None:
 
 
 def test_promoted_baseline_gives_verdict(tmp_path: Path) -> None:
-    write_config(tmp_path, WIDE_DEFAULTS + bench_toml("t", ["true"]))
+    write_config(tmp_path, WIDE_DEFAULTS + bench_toml("t", STEADY_COMMAND))
     first = run_subprocess(["check", "--bench", "t"], tmp_path)
     assert first.returncode == 0, first.stderr
     (tmp_path / "baselines").mkdir()
@@ -168,7 +171,7 @@ def write_baseline(
 def test_faster_run_passes(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 2\n"))
     write_baseline(project, make_run)
     result = cli_in_process(["check", "--bench", "t"])
     assert result.code == 0, result.stderr
@@ -178,7 +181,7 @@ def test_faster_run_passes(
 def test_fail_on_warn_keeps_pass(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 2\n"))
     write_baseline(project, make_run)
     result = cli_in_process(["check", "--bench", "t", "--fail-on-warn"])
     assert result.code == 0, result.stderr
@@ -187,7 +190,7 @@ def test_fail_on_warn_keeps_pass(
 def test_stale_compare_removed(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 2\n"))
     baseline = write_baseline(project, make_run)
     assert cli_in_process(["check", "--bench", "t"]).code == 0
     compare = project / "artifacts" / "perfgate" / "compare.json"
@@ -203,7 +206,7 @@ def test_stale_compare_removed(
 def test_explicit_baseline_used(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 2\n"))
     baseline = write_baseline(project, make_run)
     moved = baseline.rename(project / "elsewhere.json")
     result = cli_in_process(["check", "--bench", "t", "--baseline", str(moved)])
@@ -250,7 +253,7 @@ def test_baseline_file_is_bench_name(
 
 
 def test_require_baseline_exits_one(project: Path, cli_in_process: InProcess) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 1\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 1\n"))
     result = cli_in_process(["check", "--bench", "t", "--require-baseline"])
     assert result.code == 1
     assert "baseline required" in result.stderr
@@ -292,7 +295,7 @@ def test_baseline_folder_is_loud(project: Path, cli_in_process: InProcess) -> No
 def test_baseline_of_other_bench_warns(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 1\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 1\n"))
     path = write_baseline(project, make_run, name="other")
     path.rename(project / "baselines" / "t.json")
     result = cli_in_process(["check", "--bench", "t"])
@@ -325,7 +328,7 @@ def test_failed_command_exits_one(project: Path, cli_in_process: InProcess) -> N
 def test_failed_command_writes_report(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("t", ["true"], "repeat = 2\n"))
+    write_config(project, bench_toml("t", STEADY_COMMAND, "repeat = 2\n"))
     write_baseline(project, make_run)
     assert cli_in_process(["check", "--bench", "t"]).code == 0
     out = project / "artifacts" / "perfgate"
@@ -418,7 +421,11 @@ def test_timeout_exits_one(project: Path, cli_in_process: InProcess) -> None:
 
 
 def test_all_checks_every_bench(project: Path, cli_in_process: InProcess) -> None:
-    text = WIDE_DEFAULTS + bench_toml("one", ["true"]) + bench_toml("two", ["true"])
+    text = (
+        WIDE_DEFAULTS
+        + bench_toml("one", STEADY_COMMAND)
+        + bench_toml("two", STEADY_COMMAND)
+    )
     write_config(project, text)
     result = cli_in_process(["check", "--all"])
     assert result.code == 0, result.stderr
@@ -451,9 +458,9 @@ def test_all_exit_is_worst(
 ) -> None:
     text = (
         "[defaults]\nrepeat = 1\n"
-        + bench_toml("ok", ["true"])
+        + bench_toml("ok", STEADY_COMMAND)
         + bench_toml("bad", ["false"])
-        + bench_toml("ok2", ["true"])
+        + bench_toml("ok2", STEADY_COMMAND)
     )
     write_config(project, text)
     write_baseline(project, make_run, name="ok")
@@ -471,9 +478,9 @@ def test_all_exit_is_worst(
 def test_unsafe_names_stay_inside(project: Path, cli_in_process: InProcess) -> None:
     text = (
         WIDE_DEFAULTS
-        + bench_toml("../escape", ["true"])
-        + bench_toml("a/b", ["true"])
-        + bench_toml("/abs", ["true"])
+        + bench_toml("../escape", STEADY_COMMAND)
+        + bench_toml("a/b", STEADY_COMMAND)
+        + bench_toml("/abs", STEADY_COMMAND)
     )
     write_config(project, text)
     result = cli_in_process(["check", "--all"])
@@ -496,7 +503,7 @@ def test_unsafe_names_stay_inside(project: Path, cli_in_process: InProcess) -> N
 def test_unsafe_name_baseline_found(
     project: Path, make_run: Callable[..., dict[str, Any]], cli_in_process: InProcess
 ) -> None:
-    write_config(project, bench_toml("a/b", ["true"], "repeat = 1\n"))
+    write_config(project, bench_toml("a/b", STEADY_COMMAND, "repeat = 1\n"))
     path = write_baseline(project, make_run, name="a/b".replace("/", "_"))
     data = json.loads(path.read_text(encoding="utf-8"))
     data["bench"]["name"] = "a/b"
@@ -511,7 +518,7 @@ def test_unsafe_name_baseline_found(
 
 def test_paths_relative_to_config(project: Path, cli_in_process: InProcess) -> None:
     text = (
-        "[defaults]\nrepeat = 1\nthreshold = 1000.0\n"
+        "[defaults]\nrepeat = 1\nthreshold = 1.0\n"
         'out_dir = "out"\nbaseline_dir = "base"\n'
         + bench_toml("here", ["sh", "-c", "pwd > where.txt"])
         + bench_toml("there", ["sh", "-c", "pwd > where.txt"], 'cwd = "work"\n')
@@ -530,9 +537,9 @@ def test_paths_relative_to_config(project: Path, cli_in_process: InProcess) -> N
 
 def test_promote_hint_works_as_given(project: Path, cli_in_process: InProcess) -> None:
     text = (
-        "[defaults]\nrepeat = 1\nthreshold = 1000.0\n"
+        "[defaults]\nrepeat = 1\nthreshold = 1.0\n"
         'out_dir = "out"\nbaseline_dir = "base line"\n'
-        + bench_toml("sort 1m", ["true"])
+        + bench_toml("sort 1m", STEADY_COMMAND)
     )
     write_config(project / "ci", text)
     args = ["check", "--config", "ci/perfgate.toml", "--bench", "sort 1m"]
@@ -558,7 +565,7 @@ def test_promote_hint_works_as_given(project: Path, cli_in_process: InProcess) -
 
 
 def test_all_promote_hint_per_bench(project: Path, cli_in_process: InProcess) -> None:
-    write_config(project, WIDE_DEFAULTS + bench_toml("ünï cødé", ["true"]))
+    write_config(project, WIDE_DEFAULTS + bench_toml("ünï cødé", STEADY_COMMAND))
     result = cli_in_process(["check", "--all"])
     assert result.code == 0, result.stderr
     folder = project / "artifacts" / "perfgate" / "ünï cødé"
@@ -574,7 +581,7 @@ def test_all_promote_hint_per_bench(project: Path, cli_in_process: InProcess) ->
 
 
 def test_out_dir_flag_relative_to_cwd(project: Path, cli_in_process: InProcess) -> None:
-    write_config(project / "ci", WIDE_DEFAULTS + bench_toml("t", ["true"]))
+    write_config(project / "ci", WIDE_DEFAULTS + bench_toml("t", STEADY_COMMAND))
     result = cli_in_process(
         ["check", "--config", "ci/perfgate.toml", "--bench", "t", "--out-dir", "o/p"]
     )
@@ -584,7 +591,7 @@ def test_out_dir_flag_relative_to_cwd(project: Path, cli_in_process: InProcess) 
 
 
 def test_out_dir_is_file_rejected(project: Path, cli_in_process: InProcess) -> None:
-    write_config(project, bench_toml("t", ["true"]))
+    write_config(project, bench_toml("t", STEADY_COMMAND))
     (project / "taken").write_text("x", encoding="utf-8")
     result = cli_in_process(["check", "--bench", "t", "--out-dir", "taken"])
     assert result.code == 1
@@ -618,7 +625,7 @@ def test_output_cap_applies(project: Path, cli_in_process: InProcess) -> None:
 
 
 def test_json_config_works(project: Path, cli_in_process: InProcess) -> None:
-    config = {"bench": [{"name": "j", "command": ["true"], "repeat": 1}]}
+    config = {"bench": [{"name": "j", "command": STEADY_COMMAND, "repeat": 1}]}
     write_config(project, json.dumps(config), name="perfgate.json")
     result = cli_in_process(["check", "--config", "perfgate.json", "--bench", "j"])
     assert result.code == 0, result.stderr
@@ -669,7 +676,7 @@ def test_step_summary_appended(
     summary = project / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv(SUMMARY_VARIABLE, str(summary))
-    write_config(project, WIDE_DEFAULTS + bench_toml("one", ["true"]))
+    write_config(project, WIDE_DEFAULTS + bench_toml("one", STEADY_COMMAND))
     assert cli_in_process(["check", "--all"]).code == 0
     combined = (project / "artifacts" / "perfgate" / "comment.md").read_text("utf-8")
     assert summary.read_text(encoding="utf-8") == f"earlier step\n{combined}\n"
@@ -680,7 +687,7 @@ def test_step_summary_of_one_bench(
 ) -> None:
     summary = project / "summary.md"
     monkeypatch.setenv(SUMMARY_VARIABLE, str(summary))
-    write_config(project, WIDE_DEFAULTS + bench_toml("one", ["true"]))
+    write_config(project, WIDE_DEFAULTS + bench_toml("one", STEADY_COMMAND))
     assert cli_in_process(["check", "--bench", "one"]).code == 0
     comment = (project / "artifacts" / "perfgate" / "comment.md").read_text("utf-8")
     assert summary.read_text(encoding="utf-8") == f"{comment}\n"
@@ -692,7 +699,7 @@ def test_step_summary_failure_warns(
     folder = project / "not-a-file"
     folder.mkdir()
     monkeypatch.setenv(SUMMARY_VARIABLE, str(folder))
-    write_config(project, WIDE_DEFAULTS + bench_toml("one", ["true"]))
+    write_config(project, WIDE_DEFAULTS + bench_toml("one", STEADY_COMMAND))
     result = cli_in_process(["check", "--bench", "one"])
     assert result.code == 0
     assert f"perfgate: warning: {folder}: cannot append the summary" in result.stderr

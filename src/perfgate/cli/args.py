@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from typing import NoReturn
 
 from perfgate.types.errors import UsageError
 
 U32_MAX = 2**32 - 1
 U64_MAX = 2**64 - 1
+_DECIMAL_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 40
 
 
 class Parser(argparse.ArgumentParser):
@@ -25,13 +28,16 @@ class Parser(argparse.ArgumentParser):
 
 
 def _integer(text: str, minimum: int, maximum: int) -> int:
-    try:
-        value = int(text.strip(), 10)
-    except ValueError:
+    digits = text.strip()
+    # int() alone would also take "1_000" and non-ASCII digits such as "５".
+    if not _DECIMAL_INTEGER.fullmatch(digits):
         raise argparse.ArgumentTypeError(
             f"invalid value {text!r}; expected a whole number"
-        ) from None
-    if value < minimum or value > maximum:
+        )
+    # Every limit has at most 20 digits, and int() rejects strings of
+    # thousands of digits, so a longer string is out of range unparsed.
+    value = int(digits, 10) if len(digits) <= _MAX_DIGITS else None
+    if value is None or value < minimum or value > maximum:
         raise argparse.ArgumentTypeError(
             f"invalid value {text!r}; expected a whole number from {minimum} "
             f"to {maximum}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -19,10 +20,16 @@ def read_input(path: str, what: str) -> bytes:
     """Read a whole input file; raise InputError naming the path on failure.
 
     ``what`` names the expected content in messages, e.g. "run receipt".
+    A named pipe is read until its writer closes it; one that no program has
+    open for writing is an error instead of a wait for a writer that may
+    never come.
     """
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        # O_NONBLOCK keeps open() from waiting for a writer of a named pipe.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with open(descriptor, "rb") as handle:
+            os.set_blocking(descriptor, True)
+            info = os.fstat(descriptor)
             if stat.S_ISDIR(info.st_mode):
                 raise InputError(f"{path}: is a directory; pass the {what} file")
             if info.st_size > MAX_INPUT_BYTES:
@@ -30,6 +37,7 @@ def read_input(path: str, what: str) -> bytes:
                     f"{path}: file is {info.st_size} bytes, above the "
                     f"{MAX_INPUT_BYTES} byte limit for a {what}; check the path"
                 )
+            # Without a writer, a blocking read of a named pipe ends at once.
             data = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found; pass the path of a {what}") from exc
@@ -38,13 +46,47 @@ def read_input(path: str, what: str) -> bytes:
     except PermissionError as exc:
         raise InputError(f"{path}: permission denied; make it readable") from exc
     except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            # open() of a Unix socket, or of a device without a driver.
+            raise InputError(
+                f"{path}: is a socket or device, not a file; pass the {what} file"
+            ) from exc
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if not data and stat.S_ISFIFO(info.st_mode):
+        raise InputError(
+            f"{path}: is a named pipe and no program wrote to it; pass the {what} "
+            "file, or start the writer first"
+        )
     if len(data) > MAX_INPUT_BYTES:
         raise InputError(
             f"{path}: larger than the {MAX_INPUT_BYTES} byte limit for a {what}; "
             "check the path"
         )
     return data
+
+
+def check_output_path(path: str | None) -> None:
+    """Raise OutputError now if ``path`` clearly cannot be written later.
+
+    Catches a missing folder, a file where the folder should be and a
+    directory at ``path``, so that a command fails before it measures for
+    nothing or writes one of two outputs. A full disk still fails later, in
+    ``write_atomic``. None and '-' stand for stdout and always pass.
+    """
+    if path is None or path == "-":
+        return
+    if not os.path.basename(path):
+        raise OutputError(f"{path}: is a directory path; pass a file path")
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: is a directory; pass a file path")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        if os.path.exists(directory):
+            raise OutputError(f"{path}: cannot write: {directory!r} is not a directory")
+        raise OutputError(
+            f"{path}: cannot write: directory {directory!r} does not exist; "
+            "create it first"
+        )
 
 
 def write_atomic(path: str, data: bytes) -> None:
@@ -55,13 +97,26 @@ def write_atomic(path: str, data: bytes) -> None:
     interrupt, the temporary file is removed and ``path`` is left untouched.
     A SIGKILL between creating and renaming can leave a ``.perfgate-*.tmp``
     file behind, but never a partial ``path``.
+
+    A symbolic link is followed: the file it points to is replaced and the
+    link stays. A device, named pipe or socket (``/dev/null``, ``/dev/stdout``
+    on a pipe) is written in place without these guarantees, because a
+    rename would replace the device node itself.
     """
-    directory = os.path.dirname(path) or "."
-    base = os.path.basename(path)
-    if not base:
+    if not os.path.basename(path):
         raise OutputError(f"{path}: is a directory path; pass a file path")
     if os.path.isdir(path):
         raise OutputError(f"{path}: is a directory; pass a file path")
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_in_place(path, data)
+        return
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    directory = os.path.dirname(target) or "."
+    base = os.path.basename(target)
     try:
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{base}.perfgate-", suffix=".tmp", dir=directory
@@ -85,7 +140,7 @@ def write_atomic(path: str, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
         renamed = True
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
@@ -94,6 +149,26 @@ def write_atomic(path: str, data: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     _fsync_directory(directory)
+
+
+def _write_in_place(path: str, data: bytes) -> None:
+    """Write ``data`` into the existing device, named pipe or socket ``path``."""
+    try:
+        # O_NONBLOCK makes open() fail at once for a named pipe without a reader.
+        descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OutputError(
+                f"{path}: cannot write: it is a named pipe that no program reads, "
+                "or a socket; pass a file path"
+            ) from exc
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with open(descriptor, "wb") as handle:
+            os.set_blocking(descriptor, True)
+            handle.write(data)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
 
 def _fsync_directory(directory: str) -> None:

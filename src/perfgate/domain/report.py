@@ -26,6 +26,7 @@ and zero counts, since no metric was compared.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from perfgate.domain.percent import regression_decimals, threshold_decimals
@@ -55,11 +56,14 @@ COMPARE_ERROR_CODE = "compare_error"
 
 
 def require_budgets(compare: CompareReceipt, source: str) -> None:
-    """Raise ReceiptError when a delta of ``compare`` has no budget.
+    """Raise ReceiptError when a delta of ``compare`` cannot be rendered.
 
     Every text output shows a metric's threshold next to its delta, so a
-    hand-edited receipt that drops a budget cannot be rendered. ``source``
-    names the file in the message.
+    hand-edited receipt that drops a budget cannot be rendered. The outputs
+    also show fractions in percent, so a fraction whose percent value
+    overflows a double (above about 1.8e306) is rejected too, instead of
+    becoming "inf" or an invalid JSON number. ``source`` names the file in
+    the message.
     """
     for metric in sorted(compare.deltas):
         if metric not in compare.budgets:
@@ -68,6 +72,21 @@ def require_budgets(compare: CompareReceipt, source: str) -> None:
                 f"`deltas.{metric}` has no matching `budgets.{metric}`; "
                 "regenerate it with `perfgate compare`"
             )
+        delta = compare.deltas[metric]
+        budget = compare.budgets[metric]
+        fractions = (
+            (f"deltas.{metric}.pct", delta.pct),
+            (f"deltas.{metric}.regression", delta.regression),
+            (f"budgets.{metric}.threshold", budget.threshold),
+            (f"budgets.{metric}.warn_threshold", budget.warn_threshold),
+        )
+        for field, fraction in fractions:
+            if not math.isfinite(fraction * 100):
+                raise ReceiptError(
+                    f"{source}: invalid perfgate.compare.v1 receipt: field "
+                    f"`{field}`: {fraction!r} is too large to show in percent; "
+                    "regenerate it with `perfgate compare`"
+                )
 
 
 def budget_message(metric: MetricName, delta: Delta, budget: Budget) -> str:

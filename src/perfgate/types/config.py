@@ -34,6 +34,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _LONE_CR = re.compile(r"\r(?!\n)")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+|\.\.\.)\]")
 
 
@@ -272,7 +273,7 @@ def _parse_json(text: str, source: str) -> Any:
     # and column and lets duplicate keys be rejected. msgspec then converts
     # the parsed values into the structs, as for TOML.
     try:
-        return json.loads(
+        parsed = json.loads(
             text,
             parse_constant=_reject_constant,
             object_pairs_hook=_reject_duplicates,
@@ -281,6 +282,27 @@ def _parse_json(text: str, source: str) -> Any:
         raise ConfigError(f"{source}: invalid JSON: {_lower_first(str(exc))}") from None
     except (ValueError, RecursionError) as exc:
         raise ConfigError(f"{source}: invalid JSON: {exc}") from None
+    if _has_lone_surrogate(parsed):
+        # json.loads turns an escape such as \ud800 without its pair into a
+        # string that no UTF-8 output (receipts, messages) can carry.
+        raise ConfigError(
+            f"{source}: invalid JSON: a \\u escape in a string is half of a "
+            "UTF-16 surrogate pair; write the character itself or both halves"
+        )
+    return parsed
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(
+            _has_lone_surrogate(key) or _has_lone_surrogate(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _lower_first(text: str) -> str:

@@ -27,7 +27,12 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from perfgate.app.markdown import render_compare_markdown
     from perfgate.app.report import build_report
-    from perfgate.cli.io import read_input, write_atomic, write_output
+    from perfgate.cli.io import (
+        check_output_path,
+        read_input,
+        write_atomic,
+        write_output,
+    )
     from perfgate.domain.report import require_budgets
     from perfgate.types.codec import decode_compare, encode
 
@@ -35,6 +40,9 @@ def handle(args: argparse.Namespace) -> int:
     require_budgets(compare, args.compare)
     report = encode(build_report(compare), pretty=args.pretty)
     markdown = render_compare_markdown(compare).encode() if args.md else None
+    # Check both paths first, so that an unwritable --md leaves --out as it was.
+    check_output_path(args.out)
+    check_output_path(args.md)
     write_output(args.out, report)
     if markdown is not None:
         write_atomic(args.md, markdown)

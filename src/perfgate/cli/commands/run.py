@@ -88,11 +88,14 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from perfgate.cli.logs import configure_logging
+
+    configure_logging()
     from perfgate.adapters.host import SystemClock, SystemHostProbe
     from perfgate.adapters.ports import DEFAULT_OUTPUT_CAP_BYTES
     from perfgate.adapters.process import PosixProcessRunner
     from perfgate.app.run import RunRequest, run_bench
-    from perfgate.cli.io import write_output
+    from perfgate.cli.io import check_output_path, write_output
     from perfgate.types.codec import encode
 
     command = list(args.command)
@@ -119,6 +122,8 @@ def handle(args: argparse.Namespace) -> int:
         ),
         include_hostname_hash=args.include_hostname_hash,
     )
+    # Fail before measuring, not after, when the receipt cannot be saved.
+    check_output_path(args.out)
     outcome = run_bench(request, PosixProcessRunner(), SystemHostProbe(), SystemClock())
     write_output(args.out, encode(outcome.receipt, pretty=args.pretty))
 
