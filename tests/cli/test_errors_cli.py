@@ -197,6 +197,8 @@ def test_zero_baseline_leaves_out_untouched(
         (["--threshold", "inf"], ("--threshold", "inf")),
         (["--threshold", "0"], ("--threshold", "'0'")),
         (["--threshold", "-0.1"], ("--threshold",)),
+        (["--threshold", "20"], ("--threshold", "write 0.2 for 20 %")),
+        (["--metric-threshold", "wall_ms=5"], ("--metric-threshold", "0.05")),
         (["--warn-factor", "2"], ("--warn-factor", "'2'")),
         (["--warn-factor", "0"], ("--warn-factor",)),
     ],
@@ -306,7 +308,19 @@ def test_unknown_subcommand(run_cli: Cli) -> None:
 
 
 def test_no_subcommand(run_cli: Cli) -> None:
-    assert_one_line_error(run_cli([]), "COMMAND")
+    result = run_cli([])
+    assert_one_line_error(result, "COMMAND")
+    assert "error: perfgate:" not in result.stderr
+
+
+def test_unknown_option_names_subcommand(run_cli: Cli, good_receipt: Path) -> None:
+    receipt = str(good_receipt)
+    result = run_cli(
+        ["compare", "--treshold", "0.1", "--baseline", receipt, "--current", receipt]
+    )
+    assert_one_line_error(result, "perfgate compare: unrecognized arguments")
+    assert "did you mean --threshold?" in result.stderr
+    assert "perfgate compare --help" in result.stderr
 
 
 def subcommand_names() -> list[str]:

@@ -4,8 +4,10 @@ value parsers whose errors name the accepted forms."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import re
+from collections.abc import Sequence
 from typing import NoReturn
 
 from perfgate.types.errors import UsageError
@@ -24,7 +26,45 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+        # The CLI prints "perfgate: error: " before every message, so the
+        # top-level parser adds no prefix of its own.
+        prefix = "" if self.prog == "perfgate" else f"{self.prog}: "
+        raise UsageError(f"{prefix}{message} (see `{self.prog} --help`)")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        """Parse ``args``; an unknown option is blamed on its subcommand.
+
+        Plain argparse reports unknown options from the top-level parser,
+        which points the user at ``perfgate --help`` instead of the
+        subcommand's help, and suggests nothing for a typo.
+        """
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            target = self._subcommand_parser(parsed) or self
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            options = [
+                option
+                for option in target._option_string_actions
+                if option.startswith("--")
+            ]
+            for extra in extras:
+                close = difflib.get_close_matches(extra.split("=")[0], options, n=1)
+                if extra.startswith("--") and close:
+                    message += f"; did you mean {close[0]}?"
+                    break
+            target.error(message)
+        return parsed
+
+    def _subcommand_parser(self, parsed: argparse.Namespace) -> Parser | None:
+        name = getattr(parsed, "command", None)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name:
+                chosen = action.choices.get(name)
+                if isinstance(chosen, Parser):
+                    return chosen
+        return None
 
 
 def _integer(text: str, minimum: int, maximum: int) -> int:
@@ -73,6 +113,19 @@ def positive_fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(
             f"invalid value {text!r}; expected a finite number above 0, "
             "such as 0.20 for 20 %"
+        )
+    return value
+
+
+def threshold_fraction(text: str) -> float:
+    """A budget threshold: a fraction above 0 and at most 1 (0.20 = 20 %)."""
+    from perfgate.domain.compare import MAX_THRESHOLD
+
+    value = positive_fraction(text)
+    if value > MAX_THRESHOLD:
+        raise argparse.ArgumentTypeError(
+            f"invalid value {text!r}; thresholds are fractions at most 1, "
+            f"so write {value / 100:g} for {value:g} %"
         )
     return value
 

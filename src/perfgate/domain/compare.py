@@ -43,6 +43,10 @@ from perfgate.types.receipts import (
 
 DEFAULT_THRESHOLD = 0.20
 DEFAULT_WARN_FACTOR = 0.90
+# Thresholds are fractions (0.20 = 20 %). A value above 1 is almost always a
+# percentage written by mistake, which would make the budget impossible to
+# fail, so the CLI and the config reject it.
+MAX_THRESHOLD = 1.0
 
 EXIT_OK = 0
 EXIT_TOOL_ERROR = 1

@@ -31,6 +31,7 @@ from typing import Final, TypeVar
 from perfgate.domain.compare import (
     DEFAULT_THRESHOLD,
     DEFAULT_WARN_FACTOR,
+    MAX_THRESHOLD,
     BudgetOverride,
     BudgetPolicy,
 )
@@ -364,12 +365,6 @@ def _check_integer(value: int | None, low: int, high: int) -> str | None:
     if value is None or low <= value <= high:
         return None
     return f"invalid value {value}; expected a whole number from {low} to {high}"
-
-
-# Thresholds are fractions (0.20 = 20 %). A value above 1 is almost always a
-# percentage written by mistake, which would make the budget impossible to
-# fail, so it is rejected rather than read as a regression of over 100 %.
-MAX_THRESHOLD = 1.0
 
 
 def _check_fraction(key: str, value: float | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from perfgate.cli.args import key_value, positive_fraction, warn_factor
+from perfgate.cli.args import key_value, threshold_fraction, warn_factor
 
 METRIC_CHOICES = (
     "cpu_ms, ctx_switches, max_rss_kb, page_faults, throughput_per_s, wall_ms"
@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--current", required=True, help="current run receipt")
     parser.add_argument(
         "--threshold",
-        type=positive_fraction,
+        type=threshold_fraction,
         default=None,
         help="fail when a metric regresses by more than this fraction "
         "(default 0.20 = 20 %%)",
@@ -81,7 +81,7 @@ def build_policy(args: argparse.Namespace) -> Any:
                 f"expected one of {METRIC_CHOICES}"
             )
         try:
-            thresholds[metric] = positive_fraction(text)
+            thresholds[metric] = threshold_fraction(text)
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"--metric-threshold {key}={text}: {exc}") from None
     directions: dict[Any, Any] = {}
