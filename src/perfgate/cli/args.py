@@ -155,3 +155,22 @@ def duration_ns(text: str) -> int:
         return parse_duration_ns(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_command_environment_options(parser: argparse.ArgumentParser) -> None:
+    """Add --env and --output-cap-bytes, which run and check share."""
+    parser.add_argument(
+        "--env",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set an environment variable for the command (repeatable)",
+    )
+    parser.add_argument(
+        "--output-cap-bytes",
+        type=non_negative_u64,
+        default=None,
+        metavar="BYTES",
+        help="bytes of stdout and of stderr kept per sample (default 8192)",
+    )

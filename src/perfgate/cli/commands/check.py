@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from perfgate.cli.args import key_value, non_negative_u64
+from perfgate.cli.args import add_command_environment_options
 
 if TYPE_CHECKING:
     from perfgate.app.check import CheckResult
@@ -91,21 +91,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--fail-on-warn", action="store_true", help="exit 3 on a warn verdict"
     )
-    parser.add_argument(
-        "--env",
-        type=key_value,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set an environment variable for the commands (repeatable)",
-    )
-    parser.add_argument(
-        "--output-cap-bytes",
-        type=non_negative_u64,
-        default=None,
-        metavar="BYTES",
-        help="bytes of stdout and of stderr kept per sample (default 8192)",
-    )
+    add_command_environment_options(parser)
     parser.add_argument(
         "--allow-nonzero",
         action="store_true",

@@ -7,10 +7,9 @@ import sys
 from typing import Any
 
 from perfgate.cli.args import (
+    add_command_environment_options,
     duration_ns,
-    key_value,
     non_negative_u32,
-    non_negative_u64,
     positive_u32,
     positive_u64,
 )
@@ -54,21 +53,7 @@ def register(subparsers: Any) -> None:
         help="per-iteration limit such as 500ms, 2s, 1m or 1h30m; "
         "the whole process group is killed when it passes",
     )
-    parser.add_argument(
-        "--env",
-        type=key_value,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="set an environment variable for the command (repeatable)",
-    )
-    parser.add_argument(
-        "--output-cap-bytes",
-        type=non_negative_u64,
-        default=None,
-        metavar="BYTES",
-        help="bytes of stdout and of stderr kept per sample (default 8192)",
-    )
+    add_command_environment_options(parser)
     parser.add_argument(
         "--allow-nonzero",
         action="store_true",
