@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -216,3 +216,31 @@ def test_compare_as_subprocess(run_cli: Cli, pair: Callable[..., list[str]]) -> 
     verdict = json.loads(result.stdout)["verdict"]
     assert verdict["reasons"] == ["throughput_per_s_fail", "wall_ms_fail"]
     assert verdict["counts"] == {"pass": 0, "warn": 0, "fail": 2}
+
+
+def test_different_benches_warn(
+    make_run: Callable[..., dict[str, Any]],
+    write_json: Callable[[str, Any], Path],
+    cli_in_process: Callable[[Sequence[str]], Any],
+    tmp_path: Path,
+) -> None:
+    baseline = write_json("b.json", make_run(name="sort"))
+    current = write_json("c.json", make_run(name="hash"))
+    out = tmp_path / "compare.json"
+    result = cli_in_process(
+        [
+            "compare",
+            "--baseline",
+            str(baseline),
+            "--current",
+            str(current),
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.code == 0
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"perfgate: warning: {baseline}:")
+    assert '"sort"' in result.stderr
+    assert '"hash"' in result.stderr
+    assert out.exists()

@@ -122,6 +122,18 @@ def handle(args: argparse.Namespace) -> int:
     policy = build_policy(args)
     baseline = decode_run(read_input(args.baseline, "run receipt"), args.baseline)
     current = decode_run(read_input(args.current, "run receipt"), args.current)
+    if baseline.bench.name != current.bench.name:
+        import sys
+
+        from perfgate.types.config import quote_text
+
+        # Allowed, since a bench may be renamed, but usually a wrong file.
+        sys.stderr.write(
+            f"perfgate: warning: {args.baseline}: the baseline is of bench "
+            f"{quote_text(baseline.bench.name)}, but {args.current} is of bench "
+            f"{quote_text(current.bench.name)}; check that these are the right "
+            "files\n"
+        )
     receipt = compare_runs(
         baseline,
         current,
