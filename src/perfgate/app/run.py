@@ -103,7 +103,7 @@ def describe_failure(result: RunResult, label: str, timeout_ns: int | None) -> s
     """Return why one iteration failed, e.g. 'iteration 2 of 5: exit code 3'.
 
     The ends of the command's stderr follow, when it printed any, because
-    they usually say why (a wrong flag, a missing file, a traceback).
+    they usually show the cause (a wrong flag, a missing file, a traceback).
     """
     if result.timed_out:
         limit = f" of {timeout_ns / 1e9:g}s" if timeout_ns is not None else ""

@@ -102,7 +102,7 @@ def non_negative_u64(text: str) -> int:
 
 
 def positive_fraction(text: str) -> float:
-    """A finite number above 0, such as 0.20 for a 20 % threshold."""
+    """Parse a finite number above 0, such as 0.20 for a 20 % threshold."""
     try:
         value = float(text)
     except ValueError:
@@ -118,7 +118,7 @@ def positive_fraction(text: str) -> float:
 
 
 def threshold_fraction(text: str) -> float:
-    """A budget threshold: a fraction above 0 and at most 1 (0.20 = 20 %)."""
+    """Parse a budget threshold, a fraction above 0 and at most 1 (0.20 = 20 %)."""
     from perfgate.domain.compare import MAX_THRESHOLD
 
     value = positive_fraction(text)
@@ -131,7 +131,10 @@ def threshold_fraction(text: str) -> float:
 
 
 def warn_factor(text: str) -> float:
-    """A number above 0 and at most 1: warn_threshold = threshold * factor."""
+    """Parse a warn factor above 0 and at most 1.
+
+    The warn threshold is threshold * factor.
+    """
     value = positive_fraction(text)
     if value > 1:
         raise argparse.ArgumentTypeError(

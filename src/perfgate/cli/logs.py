@@ -13,7 +13,7 @@ class _CliFormatter(logging.Formatter):
 
 
 class _CliHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The handler this module installs, told apart from any other."""
+    """The handler this module installs, distinct from any other handler."""
 
 
 def configure_logging() -> None:

@@ -68,7 +68,7 @@ class BudgetOverride(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BudgetPolicy(msgspec.Struct, frozen=True, kw_only=True):
-    """How every metric is judged, and which metrics are gated."""
+    """The budgets of every metric, and the set of metrics that are gated."""
 
     threshold: float = DEFAULT_THRESHOLD
     warn_factor: float = DEFAULT_WARN_FACTOR

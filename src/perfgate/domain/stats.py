@@ -1,9 +1,9 @@
 """Summaries of measured samples.
 
-Medians follow the receipt contract: for an even count, an integer summary
-takes the floor of the mean of the two middle values (so it stays an
-integer and matches the Rust perfgate bit for bit), and a float summary
-takes their mean. Warmup samples never enter a summary.
+Medians follow the receipt contract. For an even count, an integer summary
+takes the floor of the mean of the two middle values, so it stays an
+integer and matches the Rust perfgate bit for bit. A float summary takes
+their mean. Warmup samples never enter a summary.
 """
 
 from __future__ import annotations
