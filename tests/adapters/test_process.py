@@ -570,3 +570,9 @@ def test_broken_compiler_leaves_nothing(
     monkeypatch.setenv("CC", "false")
     assert spawn_helper.build_spawn_helper(tmp_path / "helper") is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_result_names_max_rss_source(runner: PosixProcessRunner) -> None:
+    result = runner.run(shell("true"))
+    expected = "spawn_helper" if runner.uses_helper else "direct_child"
+    assert result.max_rss_source == expected

@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 
-from perfgate.app.compare import compare_runs
+from perfgate.app.compare import compare_runs, max_rss_warning
 from perfgate.domain.compare import BudgetOverride, BudgetPolicy
 from perfgate.types.codec import decode_compare, decode_run, encode
 from perfgate.types.errors import ComparisonError
@@ -198,3 +199,39 @@ def test_zero_count_baseline_hint(make_run: MakeRun) -> None:
     assert message.startswith("b.json: cannot compare page_faults")
     assert "measurable time" not in message
     assert "above 0" in message
+
+
+def _with_source(run: RunReceipt, source: Any) -> RunReceipt:
+    return msgspec.structs.replace(
+        run, run=msgspec.structs.replace(run.run, max_rss_source=source)
+    )
+
+
+def test_mixed_rss_sources_skip_max_rss(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = _with_source(receipt(wall_ms=[100], max_rss_kb=[1200]), "spawn_helper")
+    current = _with_source(receipt(wall_ms=[100], max_rss_kb=[22000]), "direct_child")
+    result = compare_runs(baseline, current, BudgetPolicy())
+    assert "max_rss_kb" not in result.deltas
+    assert result.verdict.status == "pass"
+    warning = max_rss_warning(baseline, current)
+    assert warning is not None
+    assert "spawn_helper" in warning
+    assert "direct_child" in warning
+
+
+def test_mixed_rss_sources_requested_error(
+    receipt: Callable[..., RunReceipt],
+) -> None:
+    baseline = _with_source(receipt(wall_ms=[100], max_rss_kb=[1200]), "spawn_helper")
+    current = _with_source(receipt(wall_ms=[100], max_rss_kb=[22000]), "direct_child")
+    policy = BudgetPolicy(overrides={"max_rss_kb": BudgetOverride(threshold=0.1)})
+    with pytest.raises(ComparisonError, match="cannot compare max_rss_kb"):
+        compare_runs(baseline, current, policy, current_path="c.json")
+
+
+def test_unknown_rss_source_compared(receipt: Callable[..., RunReceipt]) -> None:
+    baseline = receipt(wall_ms=[100], max_rss_kb=[1000])
+    current = _with_source(receipt(wall_ms=[100], max_rss_kb=[1300]), "spawn_helper")
+    result = compare_runs(baseline, current, BudgetPolicy())
+    assert result.deltas["max_rss_kb"].status == "fail"
+    assert max_rss_warning(baseline, current) is None

@@ -235,3 +235,17 @@ def test_stderr_summary_both_ends() -> None:
     assert long_line is not None
     assert len(long_line) < 110
     assert long_line.endswith("…'")
+
+
+def test_receipt_records_rss_source() -> None:
+    results = [ok(5, max_rss_source="spawn_helper") for _ in range(3)]
+    outcome, _ = run(results, repeat=3)
+    assert outcome.receipt.run.max_rss_source == "spawn_helper"
+
+
+def test_mixed_or_unknown_rss_source_absent() -> None:
+    mixed = [ok(5, max_rss_source="spawn_helper"), ok(5, max_rss_source="direct_child")]
+    outcome, _ = run(mixed, repeat=2)
+    assert outcome.receipt.run.max_rss_source is None
+    unknown, _ = run([ok(5)], repeat=1)
+    assert unknown.receipt.run.max_rss_source is None

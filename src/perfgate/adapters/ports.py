@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from perfgate.types.receipts import HostInfo
+from perfgate.types.receipts import HostInfo, MaxRssSource
 
 DEFAULT_OUTPUT_CAP_BYTES = 8192
 
@@ -40,6 +40,10 @@ class RunResult:
     ctx_switches: int | None = None
     stdout: bytes = b""
     stderr: bytes = b""
+    # How max_rss_kb was measured: "spawn_helper" (the command's own peak)
+    # or "direct_child" (on Linux it includes the parent's peak); None when
+    # the runner does not say.
+    max_rss_source: MaxRssSource | None = None
 
 
 class ProcessRunner(Protocol):

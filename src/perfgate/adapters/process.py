@@ -16,9 +16,9 @@ Two spawning paths give the same ``RunResult``:
   or built, which ``spawn_helper`` reports in one warning, and when
   PERFGATE_SPAWN_HELPER=off.
 
-NOTE: a run receipt does not say which path measured it, so a baseline
-measured through the helper and a current run measured directly differ in
-``max_rss_kb`` by this process's peak RSS.
+Each result names its path in ``max_rss_source`` ("spawn_helper" or
+"direct_child"), and the run receipt records it, because the two paths'
+``max_rss_kb`` differ by this process's peak RSS and must not be compared.
 
 In both paths the command runs in a process group of its own whose id is its
 pid. stdin is /dev/null, stdout and stderr are pipes read at the same time,
@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from perfgate.adapters import spawn_helper
 from perfgate.adapters.ports import CommandSpec, RunResult
 from perfgate.types.errors import MeasureError
+from perfgate.types.receipts import MaxRssSource
 
 logger = logging.getLogger("perfgate")
 
@@ -206,6 +207,7 @@ class PosixProcessRunner:
                 timed_out,
                 capture.output(stdout_fd),
                 capture.output(stderr_fd),
+                max_rss_source="direct_child" if helper is None else "spawn_helper",
             )
         finally:
             with _interrupts_deferred():
@@ -664,7 +666,14 @@ class _HelperChild:
             self._reap_helper()
 
 
-def _to_result(exit: _Exit, timed_out: bool, stdout: bytes, stderr: bytes) -> RunResult:
+def _to_result(
+    exit: _Exit,
+    timed_out: bool,
+    stdout: bytes,
+    stderr: bytes,
+    *,
+    max_rss_source: MaxRssSource,
+) -> RunResult:
     signal_number: int | None = None
     if os.WIFSIGNALED(exit.status):
         exit_code = -1
@@ -685,6 +694,7 @@ def _to_result(exit: _Exit, timed_out: bool, stdout: bytes, stderr: bytes) -> Ru
         ctx_switches=exit.context_switches,
         stdout=stdout,
         stderr=stderr,
+        max_rss_source=max_rss_source,
     )
 
 

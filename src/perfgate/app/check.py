@@ -39,7 +39,7 @@ from perfgate.adapters.ports import (
     ProcessRunner,
 )
 from perfgate.app.check_summary import promote_command, render_error_markdown
-from perfgate.app.compare import compare_runs
+from perfgate.app.compare import compare_runs, max_rss_warning
 from perfgate.app.markdown import (
     current_medians,
     render_compare_markdown,
@@ -185,11 +185,10 @@ def check_bench(
     except ComparisonError as exc:
         return _error_result(request, run, failures, str(exc), COMPARE_ERROR_CODE)
     status = compare.verdict.status
-    deltas = [
-        f"{metric} "
-        f"{format_delta_pct(compare.deltas[metric], compare.budgets.get(metric))}"
-        for metric in sorted(compare.deltas)
-    ]
+    summary = _summary_line(bench.name, status, deltas_text(compare))
+    rss_warning = max_rss_warning(request.baseline, run)
+    if rss_warning is not None:
+        summary += f"; warning: {rss_warning}"
     return CheckResult(
         name=bench.name,
         folder_name=bench.folder_name,
@@ -201,11 +200,21 @@ def check_bench(
         comment=render_compare_markdown(compare, failures),
         failures=failures,
         error=None,
-        summary=_summary_line(bench.name, status, deltas or ["no metric compared"]),
+        summary=summary,
         baseline_path=request.baseline_path,
         current_path=request.current_path,
         promote_command=_promote_command(request),
     )
+
+
+def deltas_text(compare: CompareReceipt) -> list[str]:
+    """Return 'metric +1.23%' per compared metric, or a note that none was."""
+    deltas = [
+        f"{metric} "
+        f"{format_delta_pct(compare.deltas[metric], compare.budgets.get(metric))}"
+        for metric in sorted(compare.deltas)
+    ]
+    return deltas or ["no metric compared"]
 
 
 def worst_exit_code(codes: Iterable[int]) -> int:

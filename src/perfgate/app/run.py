@@ -21,6 +21,7 @@ from perfgate.domain.stats import NS_PER_MS, compute_stats
 from perfgate.types.receipts import (
     RUN_SCHEMA,
     BenchMeta,
+    MaxRssSource,
     RunMeta,
     RunReceipt,
     Sample,
@@ -151,10 +152,13 @@ def run_bench(
 
     samples: list[Sample] = []
     failures: list[str] = []
+    sources: set[MaxRssSource] = set()
     total = request.warmup + request.repeat
     for index in range(total):
         is_warmup = index < request.warmup
         result = runner.run(spec)
+        if result.max_rss_source is not None:
+            sources.add(result.max_rss_source)
         samples.append(sample_from_result(result, warmup=is_warmup))
         if result.timed_out or result.exit_code != 0:
             if is_warmup:
@@ -171,7 +175,12 @@ def run_bench(
         schema=RUN_SCHEMA,
         tool=TOOL,
         run=RunMeta(
-            id=new_run_id(), started_at=started_at, ended_at=ended_at, host=host
+            id=new_run_id(),
+            started_at=started_at,
+            ended_at=ended_at,
+            host=host,
+            # A runner that switched paths mid-run gives no single answer.
+            max_rss_source=sources.pop() if len(sources) == 1 else None,
         ),
         bench=BenchMeta(
             name=request.name,

@@ -227,6 +227,26 @@ def comparable_stats(baseline: RunReceipt, current: RunReceipt) -> tuple[Stats, 
     return baseline.stats, aligned
 
 
+def max_rss_sources_differ(baseline: RunReceipt, current: RunReceipt) -> bool:
+    """Return True when the two runs measured max_rss_kb in different ways.
+
+    Through the spawn helper a small command reports about 1 MB; measured
+    directly from perfgate it reports perfgate's own ~20 MB on Linux. The
+    two cannot be compared. Receipts that do not say (older ones, the Rust
+    perfgate's) are assumed comparable.
+    """
+    baseline_source = baseline.run.max_rss_source
+    current_source = current.run.max_rss_source
+    if baseline_source is None or current_source is None:
+        return False
+    return baseline_source != current_source
+
+
+def without_max_rss(stats: Stats) -> Stats:
+    """Return ``stats`` without its max_rss_kb summary."""
+    return msgspec.structs.replace(stats, max_rss_kb=None)
+
+
 def _zero_baseline_hint(metric: MetricName) -> str:
     if metric in ("wall_ms", "cpu_ms"):
         return (

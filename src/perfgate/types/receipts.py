@@ -35,6 +35,7 @@ MetricName = Literal[
     "wall_ms",
 ]
 Direction = Literal["lower", "higher"]
+MaxRssSource = Literal["spawn_helper", "direct_child"]
 Status = Literal["pass", "warn", "fail"]
 Severity = Literal["warn", "fail"]
 
@@ -77,6 +78,15 @@ class RunMeta(_Record, kw_only=True):
     started_at: Annotated[str, Meta(description="Start time, RFC 3339 in UTC.")]
     ended_at: Annotated[str, Meta(description="End time, RFC 3339 in UTC.")]
     host: Annotated[HostInfo, Meta(description="The machine that ran the command.")]
+    max_rss_source: Annotated[
+        MaxRssSource | None,
+        Meta(
+            description="How max_rss_kb was measured: 'spawn_helper' (the "
+            "command's own peak) or 'direct_child' (on Linux it includes the "
+            "peak of the process that started the command). Absent when "
+            "unknown, as in receipts of the Rust perfgate."
+        ),
+    ] = None
 
 
 class BenchMeta(_Record, kw_only=True):

@@ -114,7 +114,7 @@ def build_policy(args: argparse.Namespace) -> Any:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from perfgate.app.compare import compare_runs
+    from perfgate.app.compare import compare_runs, max_rss_warning
     from perfgate.cli.io import read_input, write_output
     from perfgate.domain.compare import exit_code_for
     from perfgate.types.codec import decode_run, encode
@@ -141,5 +141,10 @@ def handle(args: argparse.Namespace) -> int:
         baseline_path=args.baseline,
         current_path=args.current,
     )
+    warning = max_rss_warning(baseline, current)
+    if warning is not None:
+        import sys
+
+        sys.stderr.write(f"perfgate: warning: {warning}\n")
     write_output(args.out, encode(receipt, pretty=args.pretty))
     return exit_code_for(receipt.verdict.status, fail_on_warn=args.fail_on_warn)
