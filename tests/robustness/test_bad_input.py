@@ -395,7 +395,7 @@ def test_fifo_with_writer_renders(
     fifo = workspace["inputs"] / "pipe.json"
     os.mkfifo(fifo)
     payload = (workspace["inputs"] / "compare.json").read_bytes()
-    # The writer holds the pipe open before the reader starts, as the shell
+    # The writer keeps the pipe open before the reader starts, as the shell
     # does for process substitution.
     writer = os.open(fifo, os.O_RDWR)
 

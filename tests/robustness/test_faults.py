@@ -147,9 +147,9 @@ def test_escaped_child_bounded_by_grace(
     tmp_path: Path, support: ModuleType, spawn_path: str
 ) -> None:
     # setsid takes the background child out of the command's process group,
-    # so perfgate cannot kill it; it reads the output for at most the 100 ms
-    # drain grace period and then stops waiting for the pipe to close. The
-    # command waits until the child has escaped (written its pid) and exits.
+    # so perfgate cannot kill it. perfgate reads the output for at most the
+    # 100 ms drain grace period and then stops waiting for the pipe to close.
+    # The command waits until the child has escaped (written its pid) and exits.
     folder = tmp_path / "escaped"
     folder.mkdir()
     script = (

@@ -4,7 +4,7 @@ Inputs start from receipts and a config that perfgate's own code produced
 (see ``conftest``) and are mutated structurally (keys deleted, values
 replaced by other types, huge, negative or non-finite numbers) or as bytes
 (truncated, flipped, inserted). Each reader may succeed or raise perfgate's
-own error, which the CLI maps to exit 1 with one stderr line; any other
+own error, which the CLI maps to exit 1 with one stderr line. Any other
 exception, a traceback or an "internal error" is a bug.
 
 The default run is short. The ``fuzz_long`` marker selects a run of at
@@ -379,7 +379,7 @@ def _check_cli(support: ModuleType, argv: list[str], *, multi_line_ok: bool) -> 
         with _no_real_commands():
             outcome = support.call_cli(argv)
     except RunLimitReached:
-        # A valid config that asks for that many iterations; the scripted
+        # A valid config that requests that many iterations. The scripted
         # runner stops it, and the config was read without an error.
         return
     assert outcome.code in (0, 1, 2, 3), outcome

@@ -26,7 +26,7 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What one execution produced. Optional values are None when unknown."""
+    """The measurements of one execution. Optional values are None when unknown."""
 
     wall_ns: int
     # The exit status, or -1 when a signal ended the command.
@@ -41,8 +41,8 @@ class RunResult:
     stdout: bytes = b""
     stderr: bytes = b""
     # How max_rss_kb was measured: "spawn_helper" (the command's own peak)
-    # or "direct_child" (on Linux it includes the parent's peak); None when
-    # the runner does not say.
+    # or "direct_child" (on Linux it includes the parent's peak). None when
+    # the runner does not report it.
     max_rss_source: MaxRssSource | None = None
 
 

@@ -445,7 +445,7 @@ class _HelperChild:
         self._buffer = bytearray()
         self._lines: list[list[bytes]] = []
         self._report_done = False
-        # True once an R or E line says the helper reaped the command.
+        # True once an R or E line reports that the helper reaped the command.
         self._command_reaped = False
         self._pidfd = _open_pidfd(process.pid)
         self.pgid: int | None = None

@@ -179,7 +179,7 @@ def run_bench(
             started_at=started_at,
             ended_at=ended_at,
             host=host,
-            # A runner that switched paths mid-run gives no single answer.
+            # A runner that switched paths mid-run has no single source to record.
             max_rss_source=sources.pop() if len(sources) == 1 else None,
         ),
         bench=BenchMeta(

@@ -20,9 +20,9 @@ def read_input(path: str, what: str) -> bytes:
     """Read a whole input file; raise InputError naming the path on failure.
 
     ``what`` names the expected content in messages, e.g. "run receipt".
-    A named pipe is read until its writer closes it; one that no program has
-    open for writing is an error instead of a wait for a writer that may
-    never come.
+    A named pipe is read until its writer closes it. A pipe that no program
+    has open for writing is an error, because waiting for a writer could
+    hang forever.
     """
     try:
         # O_NONBLOCK keeps open() from waiting for a writer of a named pipe.

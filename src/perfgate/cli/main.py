@@ -24,9 +24,9 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
-# Characters that str.splitlines() or a terminal treats as line breaks or
-# controls, written as escapes so that an error stays on one line even when
-# it quotes text from a file, such as a JSON key with a line break in it.
+# Escapes for the characters that str.splitlines() or a terminal treats as
+# line breaks or controls. They keep an error on one line even when it quotes
+# text from a file, such as a JSON key with a line break in it.
 _LINE_SAFE = {
     code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85) if code != 0x09
 } | {0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -68,8 +68,8 @@ def _import_msgspec() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    # Answer --version before importing argparse: CI calls it often, and the
-    # parser alone costs more than the interpreter's start-up.
+    # Handle --version before importing argparse, because CI calls it often
+    # and the parser alone costs more than the interpreter's start-up.
     if arguments in (["--version"], ["-V"]):
         sys.stdout.write(f"perfgate {__version__}\n")
         return 0

@@ -1,8 +1,8 @@
 """Decode and encode receipts with errors that name the file and the field.
 
 Decoding is strict where the contract is strict (types, ranges, the
-``schema`` id, finite numbers) and lenient where it asks for forward
-compatibility (unknown fields are ignored).
+``schema`` id, finite numbers) and lenient where forward compatibility
+requires it: unknown fields are ignored.
 """
 
 from __future__ import annotations
@@ -155,20 +155,20 @@ def _printable(key: str) -> str:
     return key if key.isprintable() else json.dumps(key)
 
 
-def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) -> T:
+def _read_schema_id(data: bytes, source: str, expected: str, key: str) -> object:
+    """Return the document's ``key`` field (None when absent) with cheap checks.
+
+    Raises ReceiptError for text that is not JSON and for JSON that is not
+    an object, before the full typed decode runs.
+    """
     hint = _REGENERATE_HINT[expected]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    # isspace() stops at the first other byte; strip() would copy the input.
-    if not data or data.isspace():
-        raise ReceiptError(f"{source}: file is empty; expected a {expected} receipt")
     try:
         probe = msgspec.json.decode(data, type=_SchemaProbe)
     except msgspec.ValidationError as exc:
         # ValidationError subclasses DecodeError, so it must be caught first.
         # The typed decoder stops at the first value that is not an object,
-        # so text such as a TOML file would pass for an array: parse it
-        # untyped to tell invalid JSON from valid JSON of the wrong type.
+        # so text such as a TOML file would pass for an array. An untyped
+        # parse tells invalid JSON from valid JSON of the wrong type.
         try:
             msgspec.json.decode(data)
         except msgspec.DecodeError as syntax_error:
@@ -187,13 +187,26 @@ def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) ->
             path, literal = non_finite
             detail = f"field `{path}`: {literal} is not a valid JSON number"
         raise ReceiptError(f"{source}: invalid JSON: {detail}; {hint}") from exc
-    found = getattr(probe, key)
+    found: object = getattr(probe, key)
+    return found
+
+
+def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) -> T:
+    hint = _REGENERATE_HINT[expected]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    # isspace() stops at the first other byte; strip() would copy the input.
+    if not data or data.isspace():
+        raise ReceiptError(f"{source}: file is empty; expected a {expected} receipt")
+
+    found = _read_schema_id(data, source, expected, key)
     if found != expected:
         shown = "no field" if found is None else repr(found)
         raise ReceiptError(
             f"{source}: field `{key}`: expected {expected!r}, found {shown}; "
             f"pass a {expected} receipt"
         )
+
     try:
         decoded = msgspec.json.decode(data, type=kind)
     except msgspec.MsgspecError as exc:
@@ -201,6 +214,7 @@ def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) ->
             f"{source}: invalid {expected} receipt: "
             f"{describe_validation_error(exc)}; {hint}"
         ) from exc
+
     # msgspec skips unknown fields without checking their UTF-8, but JSON
     # text is UTF-8 throughout, and promote copies the bytes into a baseline
     # that other readers must load. isascii() settles most files without a copy.
@@ -211,6 +225,7 @@ def _decode(data: bytes, source: str, kind: type[T], expected: str, key: str) ->
             raise ReceiptError(
                 f"{source}: invalid JSON: invalid UTF-8 at byte {exc.start}; {hint}"
             ) from None
+
     if _LONG_INTEGER_ZEROS in data.translate(_DIGITS_AS_ZEROS):
         for path in _iter_out_of_range(decoded, ""):
             raise ReceiptError(
